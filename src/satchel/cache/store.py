@@ -1,0 +1,35 @@
+"""The cache root and atomic writes into it."""
+
+
+from __future__ import annotations
+
+import os
+
+__all__ = ["atomic_write_bytes", "cache_root"]
+
+
+def cache_root() -> str:
+    """The cache directory: $SATCHEL_CACHE_DIR, else the user cache dir for satchel."""
+    explicit = os.environ.get("SATCHEL_CACHE_DIR")
+    if explicit:
+        return os.path.abspath(os.path.expanduser(explicit))
+    import platformdirs
+
+    return platformdirs.user_cache_dir("satchel", appauthor=False)
+
+
+def atomic_write_bytes(path: str, data: bytes) -> None:
+    """Write `data` to `path` so that readers see the old file or the new one, never a part."""
+    directory = os.path.dirname(path)
+    os.makedirs(directory, exist_ok=True)
+    tmp = f"{path}.{os.getpid()}.tmp"
+    try:
+        with open(tmp, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise

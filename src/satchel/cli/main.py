@@ -1,0 +1,85 @@
+"""The `satchel` command: argv in, exit code out.
+
+Commands are registered by module path and imported only when chosen, so `satchel --version`
+and `satchel --help` import nothing but this module (startup time is a feature). Each command
+module provides `add_arguments(parser)` and `run(args) -> int`.
+Nothing imports `satchel.cli`.
+"""
+
+from __future__ import annotations
+
+import sys
+TYPE_CHECKING = False
+
+from satchel import __version__
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["main"]
+
+#: name -> (module path, one-line summary)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "venv": ("satchel.commands.venv", "Create a virtual environment (what `python -m venv` makes)."),
+}
+
+PROG = "satchel"
+
+
+def _version_line() -> str:
+    return f"{PROG} {__version__}"
+
+
+def _build_parser(chosen: str | None) -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Virtual environments and pip's installs, in one fast and safe tool.",
+    )
+    parser.add_argument("-V", "--version", action="version", version=_version_line())
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
+    for name, (module_path, summary) in COMMANDS.items():
+        sub = subparsers.add_parser(name, help=summary, description=summary)
+        if name == chosen:
+            module = importlib.import_module(module_path)
+            module.add_arguments(sub)
+            sub.set_defaults(_module=module)
+    return parser
+
+
+def _chosen_command(argv: list[str]) -> str | None:
+    for arg in argv:
+        if not arg.startswith("-"):
+            return arg if arg in COMMANDS else None
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run satchel with `argv` (default: sys.argv[1:]) and return the exit code."""
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    if args_list in (["--version"], ["-V"]):
+        sys.stdout.write(_version_line() + "\n")
+        return 0
+
+    parser = _build_parser(_chosen_command(args_list))
+    args = parser.parse_args(args_list)
+    module = getattr(args, "_module", None)
+    if module is None:
+        parser.print_help()
+        return 2
+
+    from satchel.errors import SatchelError
+
+    verbose = getattr(args, "verbose", 0)
+    try:
+        return int(module.run(args))
+    except SatchelError as exc:
+        from satchel.cli.render import render_error
+
+        render_error(exc, verbose=verbose)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
+        return 130

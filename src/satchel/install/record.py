@@ -1,0 +1,67 @@
+"""What an installed distribution's metadata files say: RECORD rows, script text. Pure.
+
+- `shebang(python)`: the first line(s) of a script run by `python`; a path with spaces or over
+  127 bytes can't be a plain shebang on POSIX, so the script re-executes itself through
+  /bin/sh (the form pip and installer write).
+- `scripts_for_target(name, scripts, version)`: entry points renamed for the target
+  interpreter the way pip does it: pip's own `pipX.Y` and setuptools' `easy_install-X.Y`
+  carry the version of the Python that built the wheel, not the one installing it.
+- `record_text(rows)`: RECORD in the csv dialect pip writes.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["record_text", "scripts_for_target", "sha256_record_hash", "shebang"]
+
+_VERSIONED_PIP = re.compile(r"^pip(\d+(\.\d+)?)?$")
+_VERSIONED_EASY_INSTALL = re.compile(r"^easy_install(-\d+\.\d+)?$")
+
+
+def shebang(python: str) -> str:
+    """The interpreter line(s) for a script run by `python`."""
+    if " " not in python and len(python.encode()) + 3 <= 127:
+        return f"#!{python}\n"
+    quoted = "'" + python.replace("'", "'\"'\"'") + "'"
+    return f"#!/bin/sh\n'''exec' {quoted} \"$0\" \"$@\"\n' '''\n"
+
+
+def scripts_for_target(
+    dist_name: str, scripts: list[list[str]], version: tuple[int, int, int]
+) -> list[tuple[str, str]]:
+    """[(script name, body)] to write for `dist_name`'s entry points on Python `version`."""
+    major, minor = version[0], version[1]
+    out: list[tuple[str, str]] = []
+    by_name = {name: body for name, _section, body in scripts}
+    normalized = dist_name.lower().replace("_", "-")
+    if normalized == "pip" and "pip" in by_name:
+        body = by_name["pip"]
+        out += [("pip", body), (f"pip{major}", body), (f"pip{major}.{minor}", body)]
+        by_name = {k: v for k, v in by_name.items() if not _VERSIONED_PIP.match(k)}
+    if normalized == "setuptools" and "easy_install" in by_name:
+        body = by_name["easy_install"]
+        out += [("easy_install", body), (f"easy_install-{major}.{minor}", body)]
+        by_name = {k: v for k, v in by_name.items() if not _VERSIONED_EASY_INSTALL.match(k)}
+    out += sorted(by_name.items())
+    return out
+
+
+def sha256_record_hash(data: bytes) -> str:
+    """`sha256=<urlsafe base64, no padding>` as RECORD writes it."""
+    import base64
+    import hashlib
+
+    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=").decode()
+
+
+def record_text(rows: list[tuple[str, str, str]]) -> str:
+    """RECORD's content for (path, hash, size) rows; pip's csv dialect (CRLF line ends)."""
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow(row)
+    return buffer.getvalue()

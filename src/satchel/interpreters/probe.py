@@ -1,0 +1,105 @@
+"""Run the probe script inside an interpreter and cache its answer by (path, size, mtime).
+
+A second call for the same unchanged interpreter reads one small JSON file instead of starting
+the interpreter (which costs 15-70 ms, more for an interpreter with many .pth files).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.errors import InterpreterBroken
+from satchel.interpreters.info import InterpreterInfo
+
+__all__ = ["PROBE_VERSION", "probe"]
+
+#: Must equal PROBE_VERSION in _probe.py; a cached answer from another version is ignored.
+PROBE_VERSION = 1
+_BUCKET = "interpreters-v1"
+_PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_probe.py")
+
+
+def _cache_file(executable: str) -> str:
+    name = executable.replace("%", "%25").replace(os.sep, "%2F").replace(":", "%3A")
+    if len(name) > 200:
+        import hashlib
+
+        name = hashlib.sha256(executable.encode()).hexdigest()
+    return os.path.join(cache_root(), _BUCKET, name + ".json")
+
+
+def _stamp(executable: str) -> list[int | str]:
+    """What changes when the interpreter behind `executable` is replaced or upgraded."""
+    real = os.path.realpath(executable)
+    st = os.stat(real)
+    return [real, st.st_size, st.st_mtime_ns, PROBE_VERSION]
+
+
+def _run_probe(executable: str) -> dict[str, object]:
+    import subprocess
+
+    try:
+        proc = subprocess.run(
+            [executable, "-E", "-s", _PROBE_SCRIPT],
+            capture_output=True,
+            timeout=60,
+            stdin=subprocess.DEVNULL,
+        )
+    except OSError as exc:
+        raise InterpreterBroken(
+            f"{executable} can't be run as a Python interpreter: {exc.strerror or exc}.",
+            input=executable,
+            hint="check the path, or pass another interpreter with -p/--python.",
+        ) from exc
+    except subprocess.TimeoutExpired as exc:
+        raise InterpreterBroken(
+            f"{executable} did not answer within 60 s when asked what it is.",
+            input=executable,
+        ) from exc
+    try:
+        raw = json.loads(proc.stdout)
+    except ValueError:
+        raw = None
+    if proc.returncode != 0 or not isinstance(raw, dict):
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-3:]
+        context = "\n".join(tail) if tail else f"exit status {proc.returncode}, no output"
+        raise InterpreterBroken(
+            f"{executable} does not run as a working Python interpreter.",
+            input=executable,
+            context=context,
+            hint="pass a working interpreter with -p/--python (a version like 3.12, or a path).",
+        )
+    if "too_old" in raw:
+        raise InterpreterBroken(
+            f"{executable} is Python {raw['too_old']}; satchel makes environments for 3.8 and newer.",
+            input=executable,
+            hint="pass a newer interpreter with -p/--python.",
+        )
+    return raw
+
+
+def probe(executable: str) -> InterpreterInfo:
+    """Describe the interpreter at `executable`, from the cache when it hasn't changed."""
+    try:
+        stamp = _stamp(executable)
+    except OSError as exc:
+        raise InterpreterBroken(
+            f"{executable} does not exist or can't be read: {exc.strerror or exc}.",
+            input=executable,
+        ) from exc
+    cache_file = _cache_file(executable)
+    try:
+        with open(cache_file, "rb") as handle:
+            cached = json.loads(handle.read())
+        if cached.get("stamp") == stamp:
+            return InterpreterInfo(cached["info"])
+    except (OSError, ValueError, AttributeError):
+        pass
+    raw = _run_probe(executable)
+    try:
+        atomic_write_bytes(cache_file, json.dumps({"stamp": stamp, "info": raw}).encode())
+    except OSError:
+        pass  # a read-only cache costs speed, not correctness
+    return InterpreterInfo(raw)

@@ -1,0 +1,205 @@
+"""Activation scripts of a virtual environment, one per shell.
+
+`render_activators` fills the templates that sit beside this module
+(``*.template``) with the environment's directory, its scripts directory and
+its prompt, each written as a literal in the syntax of the template's shell by
+one of the ``quote_*`` helpers below. Substitution is a single left-to-right
+pass over the template, so a value that itself looks like a placeholder (a
+directory named ``__SATCHEL_PROMPT__``...) is never substituted again.
+
+This runs on every ``satchel venv``: it imports nothing beyond pathlib.
+"""
+
+from __future__ import annotations
+
+import pathlib
+
+__all__ = ["render_activators"]
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    Quote = Callable[[str], str]
+
+_PLACEHOLDER_START = "__SATCHEL_"
+_PLACEHOLDER_END = "__"
+
+# The characters PowerShell accepts as single quotes: ' and the typographic ones.
+_POWERSHELL_SINGLE_QUOTES = "'\u2018\u2019\u201a\u201b"
+
+
+def quote_sh(value: str) -> str:
+    """Return `value` as one POSIX shell word: single quotes, ``'`` as ``'\\''``."""
+    return "'" + value.replace("'", "'\\''") + "'"
+
+
+def quote_fish(value: str) -> str:
+    """Return `value` as one fish word: single quotes escaping ``\\`` and ``'``."""
+    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def quote_csh(value: str) -> str:
+    """Return `value` as one csh/tcsh word.
+
+    Single quotes, ``'`` as ``'\\''``; ``!`` is escaped as ``\\!`` because
+    csh expands history even inside single quotes, and a newline as
+    ``\\``-newline, the only way to write one (csh then mishandles the value
+    wherever it is expanded, so such paths only work in the other shells).
+    """
+    escaped = value.replace("'", "'\\''").replace("!", "\\!").replace("\n", "\\\n")
+    return "'" + escaped + "'"
+
+
+def quote_nu(value: str) -> str:
+    """Return `value` as a nushell raw string, ``r#'...'#``, with enough ``#``."""
+    hashes = "#"
+    while "'" + hashes in value:
+        hashes += "#"
+    return "r" + hashes + "'" + value + "'" + hashes
+
+
+def quote_powershell(value: str) -> str:
+    """Return `value` as a PowerShell single-quoted string, doubling its quotes."""
+    escaped = "".join(c + c if c in _POWERSHELL_SINGLE_QUOTES else c for c in value)
+    return "'" + escaped + "'"
+
+
+def quote_bat(value: str) -> str:
+    """Return `value` for use inside ``set "NAME=..."`` of a batch file.
+
+    A batch file reads ``%%`` as one ``%``; the quotes of ``set "..."`` keep
+    ``&``, ``^``, ``<``, ``>`` and ``|`` literal. (``!`` can still be lost when
+    delayed expansion is on by default, which it is not unless a registry
+    setting says so.)
+    """
+    return value.replace("%", "%%")
+
+
+def _quote_bat_prompt(value: str) -> str:
+    """Return `value` for cmd's PROMPT, where ``$`` starts a code (``$$`` is ``$``)."""
+    return quote_bat(value.replace("$", "$$"))
+
+
+def _quote_csh_prompt(value: str) -> str:
+    """Return `value` for tcsh's prompt, where ``%`` starts a code (``%%`` is ``%``)."""
+    return quote_csh(value.replace("%", "%%"))
+
+
+def _read_template(name: str) -> str:
+    return pathlib.Path(__file__).with_name(name).read_text(encoding="utf-8")
+
+
+def _fill(template: str, values: dict[str, str]) -> str:
+    """Replace every ``__SATCHEL_<NAME>__`` of `template` by ``values[NAME]``."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        start = template.find(_PLACEHOLDER_START, position)
+        if start < 0:
+            break
+        name_start = start + len(_PLACEHOLDER_START)
+        end = template.find(_PLACEHOLDER_END, name_start)
+        if end < 0:
+            raise ValueError(f"unterminated placeholder at offset {start} of a template")
+        parts.append(template[position:start])
+        parts.append(values[template[name_start:end]])
+        position = end + len(_PLACEHOLDER_END)
+    parts.append(template[position:])
+    return "".join(parts)
+
+
+def _render(
+    template_name: str,
+    *,
+    quote: Quote,
+    quote_prompt: Quote,
+    env_dir: str,
+    bin_name: str,
+    bin_dir: str,
+    prompt: str,
+    extra: dict[str, str] | None = None,
+) -> str:
+    """Fill `template_name`, quoting each value with `quote` (the prompt prefix
+    shown in the shell's prompt with `quote_prompt`)."""
+    values = {
+        "ENV_DIR": quote(env_dir),
+        "BIN_NAME": quote(bin_name),
+        "BIN_DIR": quote(bin_dir),
+        "PROMPT": quote(prompt),
+        "PROMPT_PREFIX": quote_prompt(f"({prompt}) "),
+    }
+    if extra:
+        values.update(extra)
+    return _fill(_read_template(template_name), values)
+
+
+def _bat_codepage_lines(needed: bool) -> dict[str, str]:
+    """Lines switching cmd to UTF-8 (code page 65001) while it reads the rest of
+    activate.bat, which the caller writes as UTF-8, and switching back at the
+    end. Only needed, and only emitted, when the file has non-ASCII text."""
+    if not needed:
+        return {"CODEPAGE_SWITCH": "", "CODEPAGE_RESTORE": ""}
+    chcp = '"%SystemRoot%\\System32\\chcp.com"'
+    return {
+        "CODEPAGE_SWITCH": (
+            "rem Read the rest of this file as UTF-8.\n"
+            f"for /f \"tokens=2 delims=:.\" %%c in ('{chcp}') do set \"_OLD_CODEPAGE=%%c\"\n"
+            f"{chcp} 65001 >nul\n"
+        ),
+        "CODEPAGE_RESTORE": (
+            f"if defined _OLD_CODEPAGE {chcp} %_OLD_CODEPAGE% >nul\n"
+            'set "_OLD_CODEPAGE="\n'
+        ),
+    }
+
+
+def _is_ascii(text: str) -> bool:
+    return all(ord(c) < 128 for c in text)
+
+
+def _join_bin_dir(env_dir: str, bin_name: str, windows: bool) -> str:
+    separator = "\\" if windows else "/"
+    if env_dir.endswith(separator) or (windows and env_dir.endswith("/")):
+        return env_dir + bin_name
+    return env_dir + separator + bin_name
+
+
+def render_activators(
+    *, env_dir: str, bin_name: str, prompt: str, windows: bool = False
+) -> dict[str, str]:
+    """Return {file name: text} for every activation script of the environment at the absolute
+    path `env_dir`, whose scripts directory is `env_dir/bin_name` ("bin", or "Scripts" on Windows),
+    and whose prompt prefix is `prompt` (without parentheses, e.g. "env").
+
+    The .bat texts have CRLF line endings, the others LF. Activate.ps1 starts
+    with a byte order mark when it holds non-ASCII text (Windows PowerShell
+    reads a file without one in the ANSI code page), and activate.bat then
+    switches cmd to UTF-8 while it runs: write the texts as UTF-8.
+    """
+    bin_dir = _join_bin_dir(env_dir, bin_name, windows)
+    common = {"env_dir": env_dir, "bin_name": bin_name, "bin_dir": bin_dir, "prompt": prompt}
+    scripts = {
+        "activate": _render("activate.sh.template", quote=quote_sh, quote_prompt=quote_sh, **common),
+        "activate.fish": _render(
+            "activate.fish.template", quote=quote_fish, quote_prompt=quote_fish, **common
+        ),
+        "activate.csh": _render(
+            "activate.csh.template", quote=quote_csh, quote_prompt=_quote_csh_prompt, **common
+        ),
+        "activate.nu": _render("activate.nu.template", quote=quote_nu, quote_prompt=quote_nu, **common),
+    }
+    powershell = _render(
+        "Activate.ps1.template", quote=quote_powershell, quote_prompt=quote_powershell, **common
+    )
+    scripts["Activate.ps1"] = powershell if _is_ascii(powershell) else "\ufeff" + powershell
+    activate_bat = _render(
+        "activate.bat.template",
+        quote=quote_bat,
+        quote_prompt=_quote_bat_prompt,
+        extra=_bat_codepage_lines(not _is_ascii(env_dir + bin_name + prompt)),
+        **common,
+    )
+    scripts["activate.bat"] = activate_bat.replace("\n", "\r\n")
+    scripts["deactivate.bat"] = _read_template("deactivate.bat.template").replace("\n", "\r\n")
+    return scripts

@@ -1,0 +1,65 @@
+"""The import direction of DESIGN.md, checked by walking every module's imports with ast:
+cli -> commands -> pipeline (venv, install, fetch, interpreters) -> cache -> errors.
+Nothing imports cli; errors imports nothing from satchel; no module imports a layer above it.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from conftest import SRC
+
+PACKAGE = SRC / "satchel"
+# Lower number = lower layer. A module may import its own layer or lower ones only.
+RANK = {
+    "errors": 0,
+    "cache": 1,
+    "interpreters": 2,
+    "fetch": 3,
+    "install": 4,
+    "venv": 5,
+    "commands": 7,
+    "cli": 8,
+    "__main__": 9,
+}
+
+
+def layer_of(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "satchel"
+
+
+def satchel_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("satchel."))
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("satchel."):
+            found.add(node.module)
+    for node in ast.walk(tree):  # importlib.import_module("satchel.x") strings in cli count too
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("satchel."):
+            found.add(node.value)
+    return found
+
+
+def test_imports_only_go_downward() -> None:
+    violations = []
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(SRC).with_suffix("")
+        module = ".".join(rel.parts).removesuffix(".__init__")
+        own = layer_of(module)
+        if own not in RANK:
+            continue
+        for imported in satchel_imports(path):
+            other = layer_of(imported)
+            if other in RANK and RANK[other] > RANK[own] and not (own == "cli" and other == "commands"):
+                violations.append(f"{module} imports {imported}")
+    assert violations == []
+
+
+def test_every_layer_is_ranked() -> None:
+    layers = {p.stem if p.is_file() else p.name for p in PACKAGE.iterdir() if not p.name.startswith((".", "__pycache__"))}
+    layers.discard("__init__")
+    assert layers <= set(RANK), layers - set(RANK)
