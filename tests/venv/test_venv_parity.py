@@ -93,7 +93,7 @@ def test_options_same_as_python_m_venv(
     ref_tree, our_tree = tree(ref), tree(ours)
     assert {k: v for k, v in our_tree.items() if k not in EXTRA_SCRIPTS} == ref_tree
     ours_cfg, ref_cfg = read_cfg(ours), read_cfg(ref)
-    if "." in options and version < "3.9":
+    if "." in options and tuple(map(int, version.split("."))) < (3, 9):
         # venv learnt `--prompt .` (the current directory's name) in 3.9; satchel has it for all
         assert (ours_cfg.pop("prompt"), ref_cfg.pop("prompt")) == ("'project dir'", "'.'")
     assert ours_cfg == ref_cfg

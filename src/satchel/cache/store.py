@@ -4,15 +4,24 @@
 from __future__ import annotations
 
 import os
+import sys
 
 __all__ = ["atomic_write_bytes", "cache_root"]
 
 
 def cache_root() -> str:
-    """The cache directory: $SATCHEL_CACHE_DIR, else the user cache dir for satchel."""
+    """The cache directory: $SATCHEL_CACHE_DIR, else the user cache dir for satchel.
+
+    On Linux the user cache dir is the XDG rule, computed here: importing platformdirs costs
+    about 11 ms, a third of a warm `satchel venv`. Elsewhere platformdirs decides.
+    """
     explicit = os.environ.get("SATCHEL_CACHE_DIR")
     if explicit:
         return os.path.abspath(os.path.expanduser(explicit))
+    if sys.platform.startswith("linux"):
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        base = xdg if xdg else os.path.expanduser("~/.cache")
+        return os.path.join(base, "satchel")
     import platformdirs
 
     return platformdirs.user_cache_dir("satchel", appauthor=False)

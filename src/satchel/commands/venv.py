@@ -75,6 +75,12 @@ def run(args: argparse.Namespace) -> int:
             hint="leave it out to get the pip your interpreter bundles.",
         )
     info = find_interpreter(args.python)
+    if info.is_windows:
+        raise UsageError(
+            "making environments for Windows interpreters is not supported yet.",
+            input=info.executable,
+            hint="use `python -m venv` there for now.",
+        )
     options = VenvOptions(
         system_site_packages=args.system_site_packages,
         symlinks=args.symlinks,
@@ -159,6 +165,9 @@ def _installed_names(site_packages: str) -> set[str]:
 
 
 def _activation_hint(result: dict[str, object]) -> str:
+    """The command that activates the environment in the user's shell, quoted for it."""
+    from satchel.venv.activators import quote_csh, quote_fish, quote_nu
+
     bin_dir = os.path.relpath(str(result["bin"]))
     if bin_dir.startswith(".."):
         bin_dir = str(result["bin"])
@@ -166,12 +175,14 @@ def _activation_hint(result: dict[str, object]) -> str:
     if os.name == "nt":
         return os.path.join(bin_dir, "activate")
     if shell == "fish":
-        return f"source {bin_dir}/activate.fish"
+        return f"source {quote_fish(bin_dir + '/activate.fish')}"
     if shell in ("csh", "tcsh"):
-        return f"source {bin_dir}/activate.csh"
+        return f"source {quote_csh(bin_dir + '/activate.csh')}"
     if shell == "nu":
-        return f"overlay use {bin_dir}/activate.nu"
-    return f"source {bin_dir}/activate"
+        return f"overlay use {quote_nu(bin_dir + '/activate.nu')}"
+    import shlex  # quotes only where needed, so the common case reads `source .venv/bin/activate`
+
+    return f"source {shlex.quote(bin_dir + '/activate')}"
 
 
 def _print_summary(result: dict[str, object]) -> None:

@@ -19,8 +19,8 @@ from satchel.interpreters.spec import PythonRequest, VersionRequest, parse_reque
 __all__ = ["default_interpreter", "find_interpreter"]
 
 _EXE_SUFFIX = ".exe" if os.name == "nt" else ""
-_NAMED = re.compile(r"^python(\d)\.(\d+)$")
-_PYENV_VERSION_DIR = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+_NAMED = r"^python(\d)\.(\d+)$"
+_PYENV_VERSION_DIR = r"^(\d+)\.(\d+)\.(\d+)$"
 
 
 def default_interpreter() -> InterpreterInfo:
@@ -104,7 +104,7 @@ def _pyenv_interpreters() -> list[tuple[tuple[int, int, int], str]]:
         return []
     parsed: list[tuple[tuple[int, int, int], str]] = []
     for entry in entries:
-        match = _PYENV_VERSION_DIR.match(entry)
+        match = re.match(_PYENV_VERSION_DIR, entry)
         if match:
             major, minor, micro = (int(part) for part in match.groups())
             exe = os.path.join(versions_dir, entry, "bin", f"python{major}.{minor}")
@@ -144,7 +144,7 @@ def _candidates() -> list[tuple[tuple[int, int, int] | None, str]]:
             continue
         for name in names:
             stem = name.removesuffix(_EXE_SUFFIX) if _EXE_SUFFIX else name
-            if _NAMED.match(stem) or stem in ("python3", "python"):
+            if re.match(_NAMED, stem) or stem in ("python3", "python"):
                 add(None, os.path.join(directory, name))
     if not pyenv_added:
         for version, exe in _pyenv_interpreters():
@@ -165,7 +165,7 @@ def _known_version(path: str, version: tuple[int, int, int] | None) -> tuple[int
 def _from_version(request: VersionRequest) -> InterpreterInfo:
     unusable: SatchelError | None = None
     for name_version, path in _candidates():
-        named = _NAMED.match(os.path.basename(path).removesuffix(_EXE_SUFFIX))
+        named = re.match(_NAMED, os.path.basename(path).removesuffix(_EXE_SUFFIX))
         if name_version is None and named and request.minor is not None:
             if (int(named.group(1)), int(named.group(2))) != (request.major, request.minor):
                 continue  # python3.11 can't be 3.12; don't probe it

@@ -12,7 +12,6 @@ each file replaced atomically.
 from __future__ import annotations
 
 import os
-import shutil
 TYPE_CHECKING = False
 
 from satchel.errors import VenvError
@@ -27,6 +26,18 @@ if TYPE_CHECKING:
 __all__ = ["TargetState", "create_environment", "inspect_target"]
 
 _STAGING_MARK = ".satchel-"
+
+
+def _rmtree(path: str, ignore_errors: bool = False) -> None:
+    import shutil  # not at module level: most runs never remove or copy a tree
+
+    shutil.rmtree(path, ignore_errors=ignore_errors)
+
+
+def _copy2(source: str, target: str) -> None:
+    import shutil
+
+    shutil.copy2(source, target)
 
 
 class TargetState:
@@ -119,7 +130,7 @@ def _remove_stale_staging(env_dir: str) -> None:
             continue
         pid_text = name[len(stem) :].split("-", 1)[0]
         if pid_text.isdigit() and not _pid_alive(int(pid_text)):
-            shutil.rmtree(os.path.join(parent, name), ignore_errors=True)
+            _rmtree(os.path.join(parent, name), ignore_errors=True)
 
 
 def _pid_alive(pid: int) -> bool:
@@ -201,7 +212,7 @@ def _build_and_swap(layout: VenvLayout, state: str, populate: Callable[[str], No
                 trash = None
             raise
     except BaseException as exc:
-        shutil.rmtree(staging, ignore_errors=True)
+        _rmtree(staging, ignore_errors=True)
         if state == TargetState.EMPTY and not os.path.lexists(env_dir):
             os.mkdir(env_dir)
         if state == TargetState.ABSENT:
@@ -210,7 +221,7 @@ def _build_and_swap(layout: VenvLayout, state: str, populate: Callable[[str], No
             raise _cannot_create(env_dir, exc) from exc
         raise
     if trash is not None:
-        shutil.rmtree(trash, ignore_errors=True)
+        _rmtree(trash, ignore_errors=True)
 
 
 def _populate_tree(layout: VenvLayout, root: str) -> None:
@@ -243,7 +254,7 @@ def _make_links(layout: VenvLayout, bin_dir: str, *, replace: bool = False) -> N
         tmp = f"{path}{_STAGING_MARK}{os.getpid()}" if replace else path
         if layout.copies:
             source = link.target if os.path.isabs(link.target) else os.path.join(bin_dir, link.target)
-            shutil.copy2(source, tmp)
+            _copy2(source, tmp)
             os.chmod(tmp, 0o755)
         else:
             os.symlink(link.target, tmp)

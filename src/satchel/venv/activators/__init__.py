@@ -7,12 +7,13 @@ one of the ``quote_*`` helpers below. Substitution is a single left-to-right
 pass over the template, so a value that itself looks like a placeholder (a
 directory named ``__SATCHEL_PROMPT__``...) is never substituted again.
 
-This runs on every ``satchel venv``: it imports nothing beyond pathlib.
+This runs on every ``satchel venv``: it imports nothing (not even pathlib, which
+nothing else on that path imports: it would cost milliseconds).
 """
 
 from __future__ import annotations
 
-import pathlib
+import os
 
 __all__ = ["render_activators"]
 
@@ -52,9 +53,13 @@ def quote_csh(value: str) -> str:
 
 
 def quote_nu(value: str) -> str:
-    """Return `value` as a nushell raw string, ``r#'...'#``, with enough ``#``."""
+    """Return `value` as a nushell raw string, ``r#'...'#``, with enough ``#``.
+
+    More ``#`` than follow any ``'`` of `value`, and than `value` starts with:
+    nushell 0.108 misreads ``r#'#a'#``.
+    """
     hashes = "#"
-    while "'" + hashes in value:
+    while "'" + hashes in "'" + value:
         hashes += "#"
     return "r" + hashes + "'" + value + "'" + hashes
 
@@ -82,12 +87,60 @@ def _quote_bat_prompt(value: str) -> str:
 
 
 def _quote_csh_prompt(value: str) -> str:
-    """Return `value` for tcsh's prompt, where ``%`` starts a code (``%%`` is ``%``)."""
-    return quote_csh(value.replace("%", "%%"))
+    """Return `value` for tcsh's prompt, where ``%`` and ``!`` are codes and ``\\``
+    escapes (``%%``, ``\\!`` and ``\\\\`` show ``%``, ``!`` and ``\\``)."""
+    return quote_csh(value.replace("\\", "\\\\").replace("!", "\\!").replace("%", "%%"))
+
+
+def _escape_bash_prompt(value: str, promptvars: bool) -> str:
+    r"""`value` for bash's PS1: bash reads ``\`` sequences, then, with the promptvars
+    option (on by default), expands ``$`` and ``\```."""
+    if not promptvars:
+        return value.replace("\\", "\\\\")
+    return value.replace("\\", "\\\\\\\\").replace("$", "\\\\$").replace("`", "\\\\`")
+
+
+def _escape_zsh_prompt(value: str, promptsubst: bool, promptbang: bool) -> str:
+    r"""`value` for zsh's PS1: zsh reads ``%`` sequences; with the promptsubst option
+    it first expands ``$`` and ``\``` (where ``\`` quotes), with promptbang it reads
+    ``!`` as the history number (``!!`` shows ``!``)."""
+    if promptsubst:
+        value = value.replace("\\", "\\\\").replace("$", "\\$").replace("`", "\\`")
+    if promptbang:
+        value = value.replace("!", "!!")
+    return value.replace("%", "%%")
+
+
+def _sh_set_ps1(prefix: str) -> str:
+    """The sh code prefixing PS1 with `prefix` (indented one level). bash and zsh
+    read some characters of PS1 as codes, depending on their options; only a prefix
+    holding one of those needs a version for each, chosen when the script runs."""
+    plain = f'PS1={quote_sh(prefix)}"$PS1"'
+    if not any(c in prefix for c in "\\$`%!"):
+        return plain
+    bash = '[ -n "${BASH_VERSION-}" ]'
+    zsh = '[ -n "${ZSH_VERSION-}" ]'
+    branches = [
+        (f"{bash} && shopt -q promptvars", _escape_bash_prompt(prefix, True)),
+        (bash, _escape_bash_prompt(prefix, False)),
+    ]
+    for subst in (True, False):
+        for bang in (True, False):
+            condition = zsh
+            condition += " && [[ -o promptsubst ]]" if subst else " && [[ ! -o promptsubst ]]"
+            condition += " && [[ -o promptbang ]]" if bang else ""
+            branches.append((condition, _escape_zsh_prompt(prefix, subst, bang)))
+    lines = []
+    for index, (condition, value) in enumerate(branches):
+        lines.append(f"{'if' if index == 0 else 'elif'} {condition}; then")
+        lines.append(f'    PS1={quote_sh(value)}"$PS1"')
+    lines += ["else", f"    {plain}", "fi"]
+    return "\n    ".join(lines)
 
 
 def _read_template(name: str) -> str:
-    return pathlib.Path(__file__).with_name(name).read_text(encoding="utf-8")
+    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as file:
+        return file.read()
 
 
 def _fill(template: str, values: dict[str, str]) -> str:
@@ -109,29 +162,17 @@ def _fill(template: str, values: dict[str, str]) -> str:
     return "".join(parts)
 
 
-def _render(
-    template_name: str,
-    *,
-    quote: Quote,
-    quote_prompt: Quote,
-    env_dir: str,
-    bin_name: str,
-    bin_dir: str,
-    prompt: str,
-    extra: dict[str, str] | None = None,
-) -> str:
-    """Fill `template_name`, quoting each value with `quote` (the prompt prefix
-    shown in the shell's prompt with `quote_prompt`)."""
-    values = {
-        "ENV_DIR": quote(env_dir),
-        "BIN_NAME": quote(bin_name),
-        "BIN_DIR": quote(bin_dir),
-        "PROMPT": quote(prompt),
-        "PROMPT_PREFIX": quote_prompt(f"({prompt}) "),
-    }
-    if extra:
-        values.update(extra)
+def _render(template_name: str, values: dict[str, str]) -> str:
     return _fill(_read_template(template_name), values)
+
+
+def _values(quote: Quote, quote_prompt: Quote, paths: dict[str, str]) -> dict[str, str]:
+    """The placeholder values of a template: each of `paths` (ENV_DIR, BIN_NAME, BIN_DIR,
+    PROMPT) written with `quote`, and PROMPT_PREFIX, the prefix of the shell's prompt,
+    with `quote_prompt`."""
+    values = {name: quote(value) for name, value in paths.items()}
+    values["PROMPT_PREFIX"] = quote_prompt(f"({paths['PROMPT']}) ")
+    return values
 
 
 def _bat_codepage_lines(needed: bool) -> dict[str, str]:
@@ -177,29 +218,23 @@ def render_activators(
     reads a file without one in the ANSI code page), and activate.bat then
     switches cmd to UTF-8 while it runs: write the texts as UTF-8.
     """
-    bin_dir = _join_bin_dir(env_dir, bin_name, windows)
-    common = {"env_dir": env_dir, "bin_name": bin_name, "bin_dir": bin_dir, "prompt": prompt}
-    scripts = {
-        "activate": _render("activate.sh.template", quote=quote_sh, quote_prompt=quote_sh, **common),
-        "activate.fish": _render(
-            "activate.fish.template", quote=quote_fish, quote_prompt=quote_fish, **common
-        ),
-        "activate.csh": _render(
-            "activate.csh.template", quote=quote_csh, quote_prompt=_quote_csh_prompt, **common
-        ),
-        "activate.nu": _render("activate.nu.template", quote=quote_nu, quote_prompt=quote_nu, **common),
+    paths = {
+        "ENV_DIR": env_dir,
+        "BIN_NAME": bin_name,
+        "BIN_DIR": _join_bin_dir(env_dir, bin_name, windows),
+        "PROMPT": prompt,
     }
-    powershell = _render(
-        "Activate.ps1.template", quote=quote_powershell, quote_prompt=quote_powershell, **common
-    )
-    scripts["Activate.ps1"] = powershell if _is_ascii(powershell) else "\ufeff" + powershell
-    activate_bat = _render(
-        "activate.bat.template",
-        quote=quote_bat,
-        quote_prompt=_quote_bat_prompt,
-        extra=_bat_codepage_lines(not _is_ascii(env_dir + bin_name + prompt)),
-        **common,
-    )
-    scripts["activate.bat"] = activate_bat.replace("\n", "\r\n")
-    scripts["deactivate.bat"] = _read_template("deactivate.bat.template").replace("\n", "\r\n")
-    return scripts
+    sh_values = _values(quote_sh, quote_sh, paths)
+    sh_values["SET_PS1"] = _sh_set_ps1(f"({prompt}) ")
+    powershell = _render("Activate.ps1.template", _values(quote_powershell, quote_powershell, paths))
+    bat_values = _values(quote_bat, _quote_bat_prompt, paths)
+    bat_values.update(_bat_codepage_lines(not _is_ascii(env_dir + bin_name + prompt)))
+    return {
+        "activate": _render("activate.sh.template", sh_values),
+        "activate.fish": _render("activate.fish.template", _values(quote_fish, quote_fish, paths)),
+        "activate.csh": _render("activate.csh.template", _values(quote_csh, _quote_csh_prompt, paths)),
+        "activate.nu": _render("activate.nu.template", _values(quote_nu, quote_nu, paths)),
+        "Activate.ps1": powershell if _is_ascii(powershell) else "\ufeff" + powershell,
+        "activate.bat": _render("activate.bat.template", bat_values).replace("\n", "\r\n"),
+        "deactivate.bat": _read_template("deactivate.bat.template").replace("\n", "\r\n"),
+    }
