@@ -13,8 +13,14 @@ HEAVY = {"argparse", "json", "typing", "re", "subprocess", "packaging", "install
 
 
 def imported_modules(*args: str) -> set[str]:
+    """Modules `python -m satchel ARGS` imports beyond what the interpreter's startup (site,
+    .pth files) already imports."""
+    return _imports("-m", "satchel", *args) - _imports("-c", "pass")
+
+
+def _imports(*args: str) -> set[str]:
     proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "satchel", *args],
+        [sys.executable, "-X", "importtime", *args],
         capture_output=True, text=True, env=dict(os.environ, PYTHONPATH=str(SRC)),
     )
     assert proc.returncode == 0, proc.stderr
