@@ -62,7 +62,7 @@ class InterpreterInfo:
 
     @property
     def is_windows(self) -> bool:
-        return self.raw["os_name"] == "nt"
+        return bool(self.raw["os_name"] == "nt")
 
     @property
     def is_64bit(self) -> bool:

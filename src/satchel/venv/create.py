@@ -155,7 +155,7 @@ def _make_parents(path: str) -> list[str]:
         if next_parent == parent:
             break
         parent = next_parent
-    created = []
+    created: list[str] = []
     for directory in reversed(missing):
         try:
             os.mkdir(directory)
