@@ -1,6 +1,6 @@
 """The import direction of DESIGN.md, checked by walking every module's imports with ast:
-cli -> commands -> pipeline (venv, install, fetch, interpreters) -> cache -> errors.
-Nothing imports cli; errors imports nothing from satchel; no module imports a layer above it.
+cli -> commands -> pipeline (in data-flow order) -> cache -> errors. Nothing imports cli;
+errors imports nothing from satchel; no module imports a layer downstream of it.
 """
 
 from __future__ import annotations
@@ -11,17 +11,22 @@ from pathlib import Path
 from conftest import SRC
 
 PACKAGE = SRC / "satchel"
-# Lower number = lower layer. A module may import its own layer or lower ones only.
+# The data flow of DESIGN.md/STYLE.md, upstream first: a module may import its own layer and
+# the layers upstream of it (lower numbers), never one downstream.
 RANK = {
     "errors": 0,
     "cache": 1,
     "interpreters": 2,
-    "fetch": 3,
-    "install": 4,
-    "venv": 5,
-    "commands": 7,
-    "cli": 8,
-    "__main__": 9,
+    "venv": 3,
+    "environment": 4,
+    "requirements": 5,
+    "index": 6,
+    "resolve": 7,
+    "fetch": 8,
+    "install": 9,
+    "commands": 10,
+    "cli": 11,
+    "__main__": 12,
 }
 
 

@@ -21,6 +21,8 @@ __all__ = ["main"]
 #: name -> (module path, one-line summary)
 COMMANDS: dict[str, tuple[str, str]] = {
     "venv": ("satchel.commands.venv", "Create a virtual environment (what `python -m venv` makes)."),
+    "freeze": ("satchel.commands.freeze", "Print installed packages in requirements format (as pip freeze)."),
+    "list": ("satchel.commands.list", "List installed packages (as pip list)."),
 }
 
 PROG = "satchel"

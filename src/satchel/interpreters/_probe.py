@@ -7,7 +7,7 @@ import platform
 import sys
 import sysconfig
 
-PROBE_VERSION = 1
+PROBE_VERSION = 3
 BASE = "/__satchel_base__" if os.name != "nt" else "C:\\__satchel_base__"
 
 
@@ -78,6 +78,47 @@ def marker_environment():
     }
 
 
+def search_path():
+    """sys.path as the interpreter sees it when run normally, without this script's directory."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    return [p for p in sys.path if p and os.path.abspath(p) != here]
+
+
+def user_site():
+    import site
+
+    if getattr(site, "ENABLE_USER_SITE", False) and hasattr(site, "getusersitepackages"):
+        return site.getusersitepackages()
+    return None
+
+
+def libc():
+    """["glibc", "2.36"], ["musl", "1.2"] or None: what manylinux/musllinux wheels can use."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        found = os.confstr("CS_GNU_LIBC_VERSION")  # "glibc 2.36"
+    except (AttributeError, OSError, ValueError):
+        found = None
+    if found:
+        parts = found.split()
+        if len(parts) == 2:
+            return ["glibc", parts[1]]
+    import glob
+    import subprocess
+
+    for loader in sorted(glob.glob("/lib/ld-musl-*.so.1")):
+        try:
+            proc = subprocess.Popen([loader], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            err = proc.communicate()[1].decode("utf-8", "replace")
+        except OSError:
+            continue
+        for line in err.splitlines():
+            if line.startswith("Version "):
+                return ["musl", line.split()[1]]
+    return None
+
+
 def main():
     base_executable = getattr(sys, "_base_executable", None) or sys.executable
     info = {
@@ -91,6 +132,8 @@ def main():
         "os_name": os.name,
         "sys_platform": sys.platform,
         "is_64bit": sys.maxsize > 2 ** 32,
+        "sys_path": search_path(),
+        "user_site": user_site(),
         "venv_paths": venv_paths(),
         "ensurepip": ensurepip_wheels(),
         "markers": marker_environment(),
@@ -98,6 +141,9 @@ def main():
         "soabi": sysconfig.get_config_var("SOABI"),
         "ext_suffix": sysconfig.get_config_var("EXT_SUFFIX"),
         "gil_disabled": bool(sysconfig.get_config_var("Py_GIL_DISABLED")),
+        "py_debug": hasattr(sys, "gettotalrefcount"),
+        "libc": libc(),
+        "mac_version": platform.mac_ver()[0] if sys.platform == "darwin" else None,
     }
     sys.stdout.write(json.dumps(info))
 

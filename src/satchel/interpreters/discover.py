@@ -16,7 +16,7 @@ from satchel.interpreters.info import InterpreterInfo
 from satchel.interpreters.probe import probe
 from satchel.interpreters.spec import PythonRequest, VersionRequest, parse_request
 
-__all__ = ["default_interpreter", "find_interpreter"]
+__all__ = ["default_interpreter", "find_environment", "find_interpreter"]
 
 _EXE_SUFFIX = ".exe" if os.name == "nt" else ""
 _NAMED = r"^python(\d)\.(\d+)$"
@@ -40,6 +40,40 @@ def find_interpreter(text: str | None) -> InterpreterInfo:
         return probe(_from_command(request))
     assert request.version is not None
     return _from_version(request.version)
+
+
+def find_environment(python: str | None, *, system: bool = False) -> InterpreterInfo:
+    """The environment a command works on: -p/--python, else the interpreter satchel runs on
+    with --system, else $VIRTUAL_ENV, else the nearest .venv in the current directory or above."""
+    if python:
+        return find_interpreter(python)
+    if system:
+        return default_interpreter()
+    active = os.environ.get("VIRTUAL_ENV")
+    if active:
+        found = _venv_python(active)
+        if found is None:
+            raise InterpreterNotFound(
+                f"VIRTUAL_ENV is set to {active}, but there is no environment there.",
+                input=active,
+                hint="run `deactivate`, or pass the environment with -p/--python.",
+            )
+        return probe(found)
+    directory = os.getcwd()
+    while True:
+        candidate = os.path.join(directory, ".venv")
+        if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
+            found = _venv_python(candidate)
+            if found is not None:
+                return probe(found)
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            break
+        directory = parent
+    raise InterpreterNotFound(
+        f"no virtual environment found: none is active and there is no .venv in {os.getcwd()} or above.",
+        hint="make one with `satchel venv`, activate one, pass -p/--python, or --system for the interpreter satchel runs on.",
+    )
 
 
 def _venv_python(directory: str) -> str | None:

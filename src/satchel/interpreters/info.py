@@ -82,6 +82,23 @@ class InterpreterInfo:
         return [BundledWheel(name, version, path) for name, version, path in self.raw["ensurepip"]]
 
     @property
+    def prefix(self) -> str:
+        return str(self.raw["prefix"])
+
+    @property
+    def is_venv(self) -> bool:
+        return bool(self.raw["prefix"] != self.raw["base_prefix"])
+
+    @property
+    def sys_path(self) -> list[str]:
+        """Where the interpreter imports from (and so where installed distributions are)."""
+        return [str(p) for p in self.raw["sys_path"]]
+
+    @property
+    def user_site(self) -> str | None:
+        return self.raw.get("user_site")
+
+    @property
     def markers(self) -> dict[str, str]:
         return dict(self.raw["markers"])
 

@@ -16,7 +16,7 @@ from satchel.interpreters.info import InterpreterInfo
 __all__ = ["PROBE_VERSION", "probe"]
 
 #: Must equal PROBE_VERSION in _probe.py; a cached answer from another version is ignored.
-PROBE_VERSION = 1
+PROBE_VERSION = 3
 _BUCKET = "interpreters-v1"
 _PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_probe.py")
 
@@ -31,10 +31,17 @@ def _cache_file(executable: str) -> str:
 
 
 def _stamp(executable: str) -> list[int | str]:
-    """What changes when the interpreter behind `executable` is replaced or upgraded."""
+    """What changes when the interpreter behind `executable` is replaced or upgraded, or the
+    virtual environment it belongs to is remade (pyvenv.cfg decides its sys.path)."""
     real = os.path.realpath(executable)
     st = os.stat(real)
-    return [real, st.st_size, st.st_mtime_ns, PROBE_VERSION]
+    stamp: list[int | str] = [real, st.st_size, st.st_mtime_ns, PROBE_VERSION]
+    cfg = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(executable))), "pyvenv.cfg")
+    try:
+        cfg_st = os.stat(cfg)
+    except OSError:
+        return stamp
+    return stamp + [cfg_st.st_size, cfg_st.st_mtime_ns]
 
 
 def _run_probe(executable: str) -> dict[str, object]:
@@ -42,7 +49,7 @@ def _run_probe(executable: str) -> dict[str, object]:
 
     try:
         proc = subprocess.run(
-            [executable, "-E", "-s", _PROBE_SCRIPT],
+            [executable, "-E", _PROBE_SCRIPT],
             capture_output=True,
             timeout=60,
             stdin=subprocess.DEVNULL,

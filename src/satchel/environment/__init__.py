@@ -1,0 +1,5 @@
+"""What is installed in an environment: an input to resolving and installing, and the output
+of freeze, list, show and check.
+
+Import rule: may import `satchel.errors`; the pure modules (model, views) take no I/O objects.
+"""
