@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["support.fixtures"]
 SRC = Path(__file__).resolve().parent.parent / "src"
 TARGET_MINORS = range(8, 14)
 
