@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "venv": ("satchel.commands.venv", "Create a virtual environment (what `python -m venv` makes)."),
     "freeze": ("satchel.commands.freeze", "Print installed packages in requirements format (as pip freeze)."),
     "list": ("satchel.commands.list", "List installed packages (as pip list)."),
+    "uninstall": ("satchel.commands.uninstall", "Remove installed packages, all or none (as pip uninstall)."),
 }
 
 PROG = "satchel"

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
     import argparse
 
     from satchel.environment.model import InstalledSet
+    from satchel.install.transaction import Target
     from satchel.interpreters.info import InterpreterInfo
 
-__all__ = ["add_target_arguments", "installed_in_target"]
+__all__ = ["add_target_arguments", "install_target", "installed_in_target"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = True) -> None:
@@ -57,3 +58,19 @@ def installed_in_target(args: argparse.Namespace) -> tuple[InterpreterInfo, Inst
 
     info = find_environment(args.python, system=args.system)
     return info, scan(search_paths(info, args))
+
+
+def install_target(info: InterpreterInfo) -> Target:
+    """Where installs into `info`'s environment go, and which interpreter their scripts run."""
+    from satchel.install.transaction import Target
+
+    paths = info.install_paths
+    major, minor, _ = info.version
+    scheme = {
+        "purelib": paths["purelib"],
+        "platlib": paths["platlib"],
+        "scripts": paths["scripts"],
+        "data": paths["data"],
+        "headers": os.path.join(info.prefix, "include", "site", f"python{major}.{minor}"),
+    }
+    return Target(info.prefix, scheme, info.executable, info.version)

@@ -61,11 +61,13 @@ def install_unpacked(
     python: str,
     python_version: tuple[int, int, int],
     requested: bool = True,
+    direct_url: bytes | None = None,
 ) -> list[str]:
     """Install `wheel` into the directories of `scheme`; return the paths written.
 
     `python` is the interpreter named in scripts' shebangs (the environment's, at its final
-    location), `python_version` the version that scripts like `pip3.12` are named for.
+    location), `python_version` the version that scripts like `pip3.12` are named for;
+    `direct_url` the PEP 610 record of an install from a URL, path or VCS.
     """
     manifest = wheel.manifest
     root_dir = scheme[manifest["root_scheme"]]
@@ -106,6 +108,8 @@ def install_unpacked(
         extra = {"INSTALLER": f"{INSTALLER_NAME}\n".encode()}
         if requested:
             extra["REQUESTED"] = b""
+        if direct_url is not None:
+            extra["direct_url.json"] = direct_url
         for filename, data in extra.items():
             target = os.path.join(dist_info, filename)
             _write(target, data)

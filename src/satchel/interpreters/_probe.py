@@ -7,7 +7,7 @@ import platform
 import sys
 import sysconfig
 
-PROBE_VERSION = 3
+PROBE_VERSION = 4
 BASE = "/__satchel_base__" if os.name != "nt" else "C:\\__satchel_base__"
 
 
@@ -135,6 +135,7 @@ def main():
         "sys_path": search_path(),
         "user_site": user_site(),
         "venv_paths": venv_paths(),
+        "paths": dict((k, v) for k, v in sysconfig.get_paths().items() if k in ("purelib", "platlib", "scripts", "data", "include")),
         "ensurepip": ensurepip_wheels(),
         "markers": marker_environment(),
         "platform_tag": sysconfig.get_platform(),

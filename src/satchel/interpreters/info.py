@@ -78,6 +78,11 @@ class InterpreterInfo:
         return dict(self.raw["venv_paths"])
 
     @property
+    def install_paths(self) -> dict[str, str]:
+        """Where this interpreter installs: purelib, platlib, scripts, data, include (absolute)."""
+        return {str(k): str(v) for k, v in self.raw["paths"].items()}
+
+    @property
     def bundled_wheels(self) -> list[BundledWheel]:
         return [BundledWheel(name, version, path) for name, version, path in self.raw["ensurepip"]]
 

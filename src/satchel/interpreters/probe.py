@@ -16,7 +16,7 @@ from satchel.interpreters.info import InterpreterInfo
 __all__ = ["PROBE_VERSION", "probe"]
 
 #: Must equal PROBE_VERSION in _probe.py; a cached answer from another version is ignored.
-PROBE_VERSION = 3
+PROBE_VERSION = 4
 _BUCKET = "interpreters-v1"
 _PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_probe.py")
 

@@ -1,0 +1,116 @@
+"""`satchel uninstall [-y] PKG...`: remove installed packages as pip uninstall does, as one
+transaction (all named packages go, or none)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from satchel.commands.target import add_target_arguments, install_target
+from satchel.errors import OperationError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+    from satchel.environment.model import InstalledDist
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("packages", nargs="*", metavar="PACKAGE", help="names of the packages to remove")
+    parser.add_argument("-y", "--yes", action="store_true", help="don't ask for confirmation")
+    parser.add_argument(
+        "-r", "--requirement", action="append", default=[], metavar="FILE",
+        help="remove the packages named in this requirements file (repeatable)",
+    )
+    parser.add_argument("-q", "--quiet", action="count", default=0, help="print less")
+    add_target_arguments(parser, selection=False)
+
+
+def _display(paths: list[str]) -> list[str]:
+    return sorted(path + (os.sep + "*" if os.path.isdir(path) and not os.path.islink(path) else "") for path in paths)
+
+
+def _confirm() -> bool:
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "uninstall needs confirmation, but there is no terminal to ask on.",
+            hint="pass -y/--yes to remove without asking.",
+        )
+    while True:
+        answer = input("Proceed (Y/n)? ").strip().lower()
+        if answer in ("", "y", "yes"):
+            return True
+        if answer in ("n", "no"):
+            return False
+
+
+def _say_waiting() -> None:
+    sys.stderr.write("Waiting for another satchel process working on this environment...\n")
+
+
+def _names(args: argparse.Namespace) -> list[str]:
+    names = list(args.packages)
+    if args.requirement:
+        from satchel.requirements.reqfile import parse_requirements_file
+
+        for path in args.requirement:
+            parsed = parse_requirements_file(path)
+            for request in parsed.requests:
+                if request.name:
+                    names.append(request.name)
+    if not names:
+        raise UsageError(
+            "nothing to uninstall: name at least one package.",
+            hint="e.g. `satchel uninstall requests`, or -r requirements.txt.",
+        )
+    return names
+
+
+def run(args: argparse.Namespace) -> int:
+    from satchel.environment.scan import scan
+    from satchel.install.lock import environment_lock
+    from satchel.install.transaction import apply_changes, recover, state_dir
+    from satchel.install.uninstall import removal_paths
+    from satchel.interpreters.discover import find_environment
+
+    names = _names(args)
+    info = find_environment(args.python, system=args.system)
+    target = install_target(info)
+    out = sys.stdout
+    with environment_lock(state_dir(info.prefix), on_wait=_say_waiting):
+        for note in recover(info.prefix):
+            sys.stderr.write(f"satchel: {note}\n")
+        installed = scan(info.sys_path)
+        chosen: list[InstalledDist] = []
+        for name in names:
+            dist = installed.get(name)
+            if dist is None:
+                sys.stderr.write(f"WARNING: Skipping {name} as it is not installed.\n")
+            elif dist not in chosen:
+                chosen.append(dist)
+        if not chosen:
+            return 0
+        plans = {dist.key: removal_paths(dist, target.prefix) for dist in chosen}
+        for dist in chosen:
+            if not args.quiet:
+                out.write(f"Found existing installation: {dist.name} {dist.version}\n")
+                out.write(f"Uninstalling {dist.name}-{dist.version}:\n")
+            if not args.yes:
+                out.write("  Would remove:\n")
+                for path in _display(plans[dist.key]):
+                    out.write(f"    {path}\n")
+        if not args.yes:
+            out.flush()
+            if not _confirm():
+                return 0
+        try:
+            apply_changes(target, [], chosen, removal_paths=lambda d, _prefix: plans[d.key])
+        except OSError as exc:  # pragma: no cover - apply_changes wraps its own
+            raise OperationError(f"uninstalling failed: {exc}") from exc
+        if args.quiet < 2:
+            for dist in chosen:
+                out.write(f"  Successfully uninstalled {dist.name}-{dist.version}\n")
+    return 0
