@@ -15,6 +15,7 @@ PACKAGE = SRC / "satchel"
 # the layers upstream of it (lower numbers), never one downstream.
 RANK = {
     "errors": 0,
+    "protocols": 0,
     "cache": 1,
     "settings": 2,
     "interpreters": 3,

@@ -1,0 +1,49 @@
+"""The narrow interfaces between layers, as typing.Protocol only.
+
+Upstream code (the resolver) asks for a capability that downstream code (the index client,
+later the builder) provides; `commands/` (later `dispatch.py`) plugs the real implementation
+in. This module imports nothing from satchel at run time (type names only, for checkers).
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from satchel.index.links import FileLink
+    from satchel.index.pages import ProjectPage
+
+__all__ = ["ProjectSource", "Reporter"]
+
+
+class ProjectSource(Protocol):
+    """Where the resolver learns what exists: every file of a project, and a file's metadata.
+
+    Implementations merge their indexes and find-links locations according to the index
+    strategy, cache and prefetch as they see fit, and raise satchel errors (never library ones).
+    """
+
+    def project_page(self, name: str) -> ProjectPage:
+        """All files of project `name` (normalised or not) from every configured location;
+        an empty page when none has it."""
+        ...
+
+    def metadata(self, link: FileLink) -> bytes:
+        """The core metadata (the METADATA file) of the distribution at `link`: the PEP 658
+        file where the index offers one, else read from the wheel itself; hash-checked."""
+        ...
+
+    def prefetch(self, names: list[str]) -> None:
+        """A hint: these project pages will probably be needed soon (may start fetching them)."""
+        ...
+
+
+class Reporter(Protocol):
+    """Progress events from long operations; the CLI turns them into progress bars."""
+
+    def started(self, task: str, total: int | None) -> None: ...
+
+    def advanced(self, task: str, amount: int = 1) -> None: ...
+
+    def finished(self, task: str) -> None: ...
