@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     import zipfile
 
-__all__ = ["UnpackedWheel", "unpacked"]
+__all__ = ["UnpackedWheel", "cached", "unpacked"]
 
 _BUCKET = "wheels-v1"
 _MANIFEST_VERSION = 1
@@ -76,21 +76,35 @@ def _file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def unpacked(wheel_path: str) -> UnpackedWheel:
-    """The cached, checked tree of the wheel at `wheel_path`, unpacking it on first use."""
-    try:
-        digest = _file_sha256(wheel_path)
-    except OSError as exc:
-        raise WheelError(f"can't read the wheel {wheel_path}: {exc.strerror or exc}.", input=wheel_path) from exc
-    root = os.path.join(cache_root(), _BUCKET, digest[:2], digest)
+def _root(digest: str) -> str:
+    return os.path.join(cache_root(), _BUCKET, digest[:2], digest)
+
+
+def cached(digest: str) -> UnpackedWheel | None:
+    """The unpacked tree of the wheel whose sha256 is `digest`, if the cache has it."""
+    root = _root(digest)
     try:
         with open(os.path.join(root, "manifest.json"), "rb") as handle:
             manifest = json.loads(handle.read())
-        if manifest.get("manifest_version") == _MANIFEST_VERSION:
-            return UnpackedWheel(root, manifest)
     except (OSError, ValueError):
-        pass
-    return _unpack_into(wheel_path, root)
+        return None
+    if manifest.get("manifest_version") != _MANIFEST_VERSION:
+        return None
+    return UnpackedWheel(root, manifest)
+
+
+def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
+    """The cached, checked tree of the wheel at `wheel_path`, unpacking it on first use.
+
+    `digest` is the file's sha256 when the caller already knows it (checked on download),
+    which saves hashing the file again.
+    """
+    if digest is None:
+        try:
+            digest = _file_sha256(wheel_path)
+        except OSError as exc:
+            raise WheelError(f"can't read the wheel {wheel_path}: {exc.strerror or exc}.", input=wheel_path) from exc
+    return cached(digest) or _unpack_into(wheel_path, _root(digest))
 
 
 def _unpack_into(wheel_path: str, root: str) -> UnpackedWheel:

@@ -1,0 +1,101 @@
+"""What an install changes, decided before anything is fetched or written. Pure.
+
+`make_plan(pins, installed, ...)` turns the resolver's pins and the installed set into an
+InstallPlan: distributions to add (each replacing the installed one of its name, if any),
+installed ones to remove, and what stays. `--dry-run`, `--report`, the closing
+"Successfully installed ..." line and the transaction all read this one value.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from satchel.environment.model import InstalledDist, InstalledSet, canonical_name
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from satchel.index.links import FileLink
+
+__all__ = ["InstallPlan", "PinLike", "PlanItem", "make_plan"]
+
+
+class PinLike(Protocol):
+    """What the plan needs from a resolver pin."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def version(self) -> str: ...
+
+    @property
+    def link(self) -> FileLink | None: ...
+
+    @property
+    def installed(self) -> InstalledDist | None: ...
+
+    @property
+    def requested(self) -> bool: ...
+
+
+class PlanItem:
+    """One distribution to install, from `link`, replacing `replaces` if set."""
+
+    __slots__ = ("link", "name", "replaces", "requested", "version")
+
+    def __init__(self, name: str, version: str, link: FileLink, requested: bool, replaces: InstalledDist | None) -> None:
+        self.name = name
+        self.version = version
+        self.link = link
+        self.requested = requested
+        self.replaces = replaces
+
+    @property
+    def key(self) -> str:
+        return canonical_name(self.name)
+
+    def __repr__(self) -> str:
+        return f"PlanItem({self.name!r}, {self.version!r})"
+
+
+class InstallPlan:
+    __slots__ = ("add", "remove", "unchanged")
+
+    def __init__(self, add: list[PlanItem], remove: list[InstalledDist], unchanged: list[InstalledDist]) -> None:
+        self.add = add
+        self.remove = remove
+        self.unchanged = unchanged
+
+    @property
+    def empty(self) -> bool:
+        return not self.add and not self.remove
+
+    def summary(self) -> str:
+        """pip's closing line: `Successfully installed a-1.0 b-2.0` (names sorted as pip does)."""
+        items = sorted(self.add, key=lambda item: item.key)
+        return "Successfully installed " + " ".join(f"{item.name}-{item.version}" for item in items)
+
+
+def make_plan(
+    pins: Iterable[PinLike],
+    installed: InstalledSet,
+    *,
+    force_reinstall: bool = False,
+) -> InstallPlan:
+    """The changes that make the environment hold exactly `pins` (plus whatever else it has)."""
+    add: list[PlanItem] = []
+    remove: list[InstalledDist] = []
+    unchanged: list[InstalledDist] = []
+    for pin in pins:
+        current = installed.get(pin.name)
+        if pin.installed is not None and not force_reinstall:
+            unchanged.append(pin.installed)
+            continue
+        if pin.link is None:
+            raise ValueError(f"pin {pin.name} {pin.version} has neither a link nor an installed distribution")
+        add.append(PlanItem(pin.name, pin.version, pin.link, pin.requested, current))
+        if current is not None:
+            remove.append(current)
+    return InstallPlan(add, remove, unchanged)
