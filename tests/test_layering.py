@@ -37,15 +37,30 @@ def layer_of(module: str) -> str:
     return parts[1] if len(parts) > 1 else "satchel"
 
 
+def _runtime_nodes(tree: ast.AST) -> list[ast.AST]:
+    """Every node except those under `if TYPE_CHECKING:` (imports for type checkers only)."""
+    out: list[ast.AST] = []
+    stack = [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            stack.extend(node.orelse)
+            continue
+        out.append(node)
+        stack.extend(ast.iter_child_nodes(node))
+    return out
+
+
 def satchel_imports(path: Path) -> set[str]:
     tree = ast.parse(path.read_text(), filename=str(path))
     found = set()
-    for node in ast.walk(tree):
+    nodes = _runtime_nodes(tree)
+    for node in nodes:
         if isinstance(node, ast.Import):
             found.update(a.name for a in node.names if a.name.startswith("satchel."))
         elif isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("satchel."):
             found.add(node.module)
-    for node in ast.walk(tree):  # importlib.import_module("satchel.x") strings in cli count too
+    for node in nodes:  # importlib.import_module("satchel.x") strings in cli count too
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value.startswith("satchel."):
             found.add(node.value)
     return found

@@ -1,0 +1,46 @@
+"""What the user asked for, merged from every source into one `Settings`.
+
+    command line > SATCHEL_* > satchel.toml > PIP_* > pip config files > default
+
+`model` holds the values (pure), `merge` the precedence and pip's parsing rules (pure),
+`sources` reads pip.conf/pip.ini, PIP_*, satchel.toml, SATCHEL_* and pip's default index (edge).
+
+Import rule: `satchel.settings` imports only `satchel.errors` and the standard library, plus
+platformdirs and tomllib lazily. Nothing heavy at import time.
+"""
+
+from __future__ import annotations
+
+from satchel.settings.merge import merge
+from satchel.settings.model import Entry, Layer, NoDefaultIndexError, Settings, SettingsError
+from satchel.settings.sources import default_index_url, load_layers, with_default_index
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "Entry",
+    "Layer",
+    "NoDefaultIndexError",
+    "Settings",
+    "SettingsError",
+    "default_index_url",
+    "load_layers",
+    "load_settings",
+    "merge",
+    "with_default_index",
+]
+
+
+def load_settings(
+    cli: Mapping[str, object],
+    *,
+    command: str = "install",
+    target_prefix: str | None = None,
+    isolated: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """`merge(cli, load_layers(...))`: the Settings of one command for one target environment."""
+    layers = load_layers(command, target_prefix, isolated=isolated, environ=environ)
+    return merge(cli, layers)
