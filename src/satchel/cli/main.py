@@ -21,6 +21,7 @@ __all__ = ["main"]
 #: name -> (module path, one-line summary)
 COMMANDS: dict[str, tuple[str, str]] = {
     "venv": ("satchel.commands.venv", "Create a virtual environment (what `python -m venv` makes)."),
+    "install": ("satchel.commands.install", "Install packages with pip's semantics, all or nothing."),
     "freeze": ("satchel.commands.freeze", "Print installed packages in requirements format (as pip freeze)."),
     "list": ("satchel.commands.list", "List installed packages (as pip list)."),
     "uninstall": ("satchel.commands.uninstall", "Remove installed packages, all or none (as pip uninstall)."),
@@ -66,8 +67,14 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(_version_line() + "\n")
         return 0
 
+    if args_list[:1] == ["install"] and "-h" not in args_list and "--help" not in args_list:
+        from satchel.commands.install import answer_from_memory
+
+        if answer_from_memory(args_list):  # a no-op answered before: no argparse, no packaging
+            return 0
     parser = _build_parser(_chosen_command(args_list))
     args = parser.parse_args(args_list)
+    args._argv = args_list
     module = getattr(args, "_module", None)
     if module is None:
         parser.print_help()

@@ -72,7 +72,8 @@ def _names(args: argparse.Namespace) -> list[str]:
 def run(args: argparse.Namespace) -> int:
     from satchel.environment.scan import scan
     from satchel.install.lock import environment_lock
-    from satchel.install.transaction import apply_changes, recover, state_dir
+    from satchel.install.paths import state_dir
+    from satchel.install.transaction import apply_changes, recover
     from satchel.install.uninstall import removal_paths
     from satchel.interpreters.discover import find_environment
 

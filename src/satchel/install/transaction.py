@@ -24,7 +24,9 @@ from __future__ import annotations
 import json
 import os
 
+from satchel.environment.model import canonical_name
 from satchel.errors import InstallError
+from satchel.install.paths import state_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -50,11 +52,6 @@ class Target:
         self.scheme = dict(scheme)
         self.python = python
         self.python_version = python_version
-
-
-def state_dir(prefix: str) -> str:
-    """Where satchel keeps an environment's lock and transactions (inside the environment)."""
-    return os.path.join(prefix, ".satchel")
 
 
 def _fsync_dir(path: str) -> None:
@@ -190,8 +187,8 @@ def apply_changes(
         for wheel in add:
             install_unpacked(
                 wheel, stage_scheme, python=target.python, python_version=target.python_version,
-                requested=requested is None or wheel.name.lower() in requested,
-                direct_url=(direct_urls or {}).get(wheel.name.lower()),
+                requested=requested is None or canonical_name(wheel.name) in requested,
+                direct_url=(direct_urls or {}).get(canonical_name(wheel.name)),
             )
         removing_files = [p for dist in remove for p in removal_paths(dist, target.prefix)]
         units = _whole_dirs(removing_files, list(target.scheme.values()))

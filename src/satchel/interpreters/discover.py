@@ -8,7 +8,6 @@ pyenv's shims are skipped: they are slow wrappers around the interpreters found 
 from __future__ import annotations
 
 import os
-import re
 import sys
 
 from satchel.errors import InterpreterNotFound, SatchelError
@@ -16,11 +15,21 @@ from satchel.interpreters.info import InterpreterInfo
 from satchel.interpreters.probe import probe
 from satchel.interpreters.spec import PythonRequest, VersionRequest, parse_request
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import re
+
 __all__ = ["default_interpreter", "find_environment", "find_interpreter"]
 
 _EXE_SUFFIX = ".exe" if os.name == "nt" else ""
 _NAMED = r"^python(\d)\.(\d+)$"
 _PYENV_VERSION_DIR = r"^(\d+)\.(\d+)\.(\d+)$"
+
+
+def _match(pattern: str, text: str) -> re.Match[str] | None:
+    import re  # only interpreter searches need it
+
+    return re.match(pattern, text)
 
 
 def default_interpreter() -> InterpreterInfo:
@@ -138,7 +147,7 @@ def _pyenv_interpreters() -> list[tuple[tuple[int, int, int], str]]:
         return []
     parsed: list[tuple[tuple[int, int, int], str]] = []
     for entry in entries:
-        match = re.match(_PYENV_VERSION_DIR, entry)
+        match = _match(_PYENV_VERSION_DIR, entry)
         if match:
             major, minor, micro = (int(part) for part in match.groups())
             exe = os.path.join(versions_dir, entry, "bin", f"python{major}.{minor}")
@@ -178,7 +187,7 @@ def _candidates() -> list[tuple[tuple[int, int, int] | None, str]]:
             continue
         for name in names:
             stem = name.removesuffix(_EXE_SUFFIX) if _EXE_SUFFIX else name
-            if re.match(_NAMED, stem) or stem in ("python3", "python"):
+            if _match(_NAMED, stem) or stem in ("python3", "python"):
                 add(None, os.path.join(directory, name))
     if not pyenv_added:
         for version, exe in _pyenv_interpreters():
@@ -199,7 +208,7 @@ def _known_version(path: str, version: tuple[int, int, int] | None) -> tuple[int
 def _from_version(request: VersionRequest) -> InterpreterInfo:
     unusable: SatchelError | None = None
     for name_version, path in _candidates():
-        named = re.match(_NAMED, os.path.basename(path).removesuffix(_EXE_SUFFIX))
+        named = _match(_NAMED, os.path.basename(path).removesuffix(_EXE_SUFFIX))
         if name_version is None and named and request.minor is not None:
             if (int(named.group(1)), int(named.group(2))) != (request.major, request.minor):
                 continue  # python3.11 can't be 3.12; don't probe it

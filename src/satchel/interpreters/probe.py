@@ -6,7 +6,7 @@ the interpreter (which costs 15-70 ms, more for an interpreter with many .pth fi
 
 from __future__ import annotations
 
-import json
+import marshal
 import os
 
 from satchel.cache.store import atomic_write_bytes, cache_root
@@ -17,7 +17,7 @@ __all__ = ["PROBE_VERSION", "probe"]
 
 #: Must equal PROBE_VERSION in _probe.py; a cached answer from another version is ignored.
 PROBE_VERSION = 4
-_BUCKET = "interpreters-v1"
+_BUCKET = "interpreters-v2"
 _PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_probe.py")
 
 
@@ -27,7 +27,7 @@ def _cache_file(executable: str) -> str:
         import hashlib
 
         name = hashlib.sha256(executable.encode()).hexdigest()
-    return os.path.join(cache_root(), _BUCKET, name + ".json")
+    return os.path.join(cache_root(), _BUCKET, name + ".marshal")
 
 
 def _stamp(executable: str) -> list[int | str]:
@@ -65,6 +65,8 @@ def _run_probe(executable: str) -> dict[str, object]:
             f"{executable} did not answer within 60 s when asked what it is.",
             input=executable,
         ) from exc
+    import json
+
     try:
         raw = json.loads(proc.stdout)
     except ValueError:
@@ -99,14 +101,14 @@ def probe(executable: str) -> InterpreterInfo:
     cache_file = _cache_file(executable)
     try:
         with open(cache_file, "rb") as handle:
-            cached = json.loads(handle.read())
+            cached = marshal.loads(handle.read())  # builtin: reading it costs no import
         if cached.get("stamp") == stamp:
             return InterpreterInfo(cached["info"])
-    except (OSError, ValueError, AttributeError):
+    except (OSError, ValueError, EOFError, TypeError, AttributeError):
         pass
     raw = _run_probe(executable)
     try:
-        atomic_write_bytes(cache_file, json.dumps({"stamp": stamp, "info": raw}).encode())
+        atomic_write_bytes(cache_file, marshal.dumps({"stamp": stamp, "info": raw}))
     except OSError:
         pass  # a read-only cache costs speed, not correctness
     return InterpreterInfo(raw)

@@ -8,14 +8,10 @@
 from __future__ import annotations
 
 import os
-import re
 
 __all__ = ["PythonRequest", "VersionRequest", "parse_request"]
 
-_VERSION = re.compile(
-    r"^(?:(?P<impl>cpython|cp|python|py)-?)?(?P<major>[23])(?:\.?(?P<minor>\d+))?(?:\.(?P<micro>\d+))?$",
-    re.IGNORECASE,
-)
+_VERSION = r"^(?:(?P<impl>cpython|cp|python|py)-?)?(?P<major>[23])(?:\.?(?P<minor>\d+))?(?:\.(?P<micro>\d+))?$"
 
 
 class VersionRequest:
@@ -61,7 +57,12 @@ class PythonRequest:
 def parse_request(text: str) -> PythonRequest:
     """Classify a -p value. Paths win over names: anything with a separator, `~` or `.` start."""
     stripped = text.strip()
-    match = _VERSION.match(stripped)
+    seps = (os.sep, os.altsep or os.sep)
+    if any(sep in stripped for sep in seps) or stripped.startswith(("~", ".")):
+        return PythonRequest(text, path=os.path.abspath(os.path.expanduser(stripped)))
+    import re  # not needed for paths, the common case on the fast paths
+
+    match = re.match(_VERSION, stripped, re.IGNORECASE)
     if match:
         impl = (match.group("impl") or "").lower()
         minor, micro = match.group("minor"), match.group("micro")
@@ -73,7 +74,4 @@ def parse_request(text: str) -> PythonRequest:
             cpython_only=impl in ("cpython", "cp"),
         )
         return PythonRequest(text, version=request)
-    seps = (os.sep, os.altsep or os.sep)
-    if any(sep in stripped for sep in seps) or stripped.startswith(("~", ".")):
-        return PythonRequest(text, path=os.path.abspath(os.path.expanduser(stripped)))
     return PythonRequest(text, command=stripped)

@@ -20,7 +20,6 @@ import os
 import re
 import shlex
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
@@ -83,7 +82,9 @@ def read_requirements_file(location: str) -> str:
     PEP 263 `coding:` comment in the first two lines, else UTF-8, else the locale's encoding)."""
     scheme = urllib.parse.urlsplit(location).scheme.lower()
     if scheme == "file":
-        location = urllib.request.url2pathname(urllib.parse.urlsplit(location).path)
+        from urllib.request import url2pathname  # http.client and more: only for file: URLs
+
+        location = url2pathname(urllib.parse.urlsplit(location).path)
     elif scheme in ("http", "https"):
         raise OSError(f"fetching {location} needs the network, which this reader does not use")
     with open(location, "rb") as f:

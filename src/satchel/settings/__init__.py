@@ -11,13 +11,35 @@ platformdirs and tomllib lazily. Nothing heavy at import time.
 
 from __future__ import annotations
 
-from satchel.settings.merge import merge
-from satchel.settings.model import Entry, Layer, NoDefaultIndexError, Settings, SettingsError
-from satchel.settings.sources import default_index_url, load_layers, with_default_index
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from satchel.settings.precedence import merge
+    from satchel.settings.model import Entry, Layer, NoDefaultIndexError, Settings, SettingsError
+    from satchel.settings.sources import default_index_url, load_layers, with_default_index
+
+_LAZY = {
+    "merge": "satchel.settings.precedence",
+    "Entry": "satchel.settings.model",
+    "Layer": "satchel.settings.model",
+    "NoDefaultIndexError": "satchel.settings.model",
+    "Settings": "satchel.settings.model",
+    "SettingsError": "satchel.settings.model",
+    "default_index_url": "satchel.settings.sources",
+    "load_layers": "satchel.settings.sources",
+    "with_default_index": "satchel.settings.sources",
+}
+
+
+def __getattr__(name: str) -> object:
+    """Submodules load on first use: the no-op install only needs `sources.pip_config_files`."""
+    module_name = _LAZY.get(name)
+    if module_name is None:
+        raise AttributeError(f"module 'satchel.settings' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module_name), name)
 
 __all__ = [
     "Entry",
@@ -42,5 +64,8 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
 ) -> Settings:
     """`merge(cli, load_layers(...))`: the Settings of one command for one target environment."""
+    from satchel.settings.precedence import merge
+    from satchel.settings.sources import load_layers
+
     layers = load_layers(command, target_prefix, isolated=isolated, environ=environ)
     return merge(cli, layers)

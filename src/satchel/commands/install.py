@@ -1,0 +1,201 @@
+"""`satchel install`: pip install's semantics for wheels, as one transaction.
+
+requests (args, -r, -c) -> settings -> target environment -> lock + recover -> installed set
+-> no-op fast path (everything already satisfied: no index, no resolver) -> resolve against
+the index -> plan -> fetch (parallel downloads, unpack once into the cache) -> apply (one
+transaction) -> pip's closing line.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from satchel.commands.target import install_target
+from satchel.errors import UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import argparse
+
+    from satchel.interpreters.info import InterpreterInfo
+    from satchel.requirements.model import InstallRequest, RequirementsOptions
+
+__all__ = ["add_arguments", "run"]
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from satchel.commands.install_options import add_install_arguments
+
+    add_install_arguments(parser)
+
+
+def _say_waiting() -> None:
+    sys.stderr.write("Waiting for another satchel process working on this environment...\n")
+
+
+def _gather(args: argparse.Namespace) -> tuple[list[InstallRequest], list[InstallRequest], list[RequirementsOptions]]:
+    """(requests, constraints, options from requirements files) from the command line."""
+    from satchel.requirements import parse_requirement_arguments, parse_requirements_file
+
+    requests = parse_requirement_arguments(args.packages, editables=args.editable)
+    constraints: list[InstallRequest] = []
+    file_options: list[RequirementsOptions] = []
+    for path in args.requirement:
+        parsed = parse_requirements_file(path)
+        file_options.append(parsed.options)
+        for request in parsed.requests:
+            (constraints if request.constraint else requests).append(request)
+    for path in args.constraint:
+        parsed = parse_requirements_file(path, constraint=True)
+        file_options.append(parsed.options)
+        constraints.extend(parsed.requests)
+    if not requests:
+        raise UsageError(
+            "nothing to install: name at least one requirement.",
+            hint="e.g. `satchel install requests`, or -r requirements.txt.",
+        )
+    return requests, constraints, file_options
+
+
+def _refuse_builds(requests: list[InstallRequest]) -> None:
+    for request in requests:
+        location = request.url or request.path
+        if request.editable or (location is not None and not location.split("#", 1)[0].endswith(".whl")):
+            raise UsageError(
+                f"{request.text!r} needs a build from source, which satchel does not do yet.",
+                input=request.text,
+                hint="install a wheel, or use pip for this one until builds land in satchel.",
+            )
+
+
+def _quick_noop(args: argparse.Namespace, requests: list[InstallRequest], installed: object, markers: dict[str, str]) -> list[str] | None:
+    """pip's "Requirement already satisfied" lines when nothing needs doing; else None."""
+    from satchel.environment.satisfied import satisfied_by_installed
+
+    if args.upgrade or args.force_reinstall or args.ignore_installed:
+        return None
+    requirements = []
+    for request in requests:
+        if request.requirement is None or request.requirement.url:
+            return None
+        requirements.append(request.requirement)
+    found = satisfied_by_installed(requirements, installed, markers)  # type: ignore[arg-type]
+    if found is None:
+        return None
+    return [
+        f"Requirement already satisfied: {request.text} in {_display_path(dist.location)} ({dist.version})"
+        for request, dist in zip(requests, found)
+    ]
+
+
+def _display_path(path: str) -> str:
+    """A path as pip shows it: relative with ./ when under the current directory."""
+    import os
+
+    cwd = os.path.join(os.getcwd(), "")
+    return "./" + path[len(cwd):] if path.startswith(cwd) else path
+
+
+_VALUE_OPTIONS = {"-p": "python", "--python": "python", "-r": "requirement", "--requirement": "requirement",
+                  "-c": "constraint", "--constraint": "constraint"}  # fmt: skip
+
+
+def _simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
+    """The few options of a plain `install [-p P] [-r F] [-c F] [-q] [--system] REQ...`, read
+    without argparse; None for anything else (only such commands are answered from memory)."""
+    found: dict[str, list[str]] = {"python": [], "requirement": [], "constraint": [], "flags": []}
+    tokens = iter(argv[1:])
+    for token in tokens:
+        if not token.startswith("-"):
+            continue
+        name, eq, value = token.partition("=")
+        if name in _VALUE_OPTIONS:
+            if not eq:
+                value = next(tokens, "")
+            found[_VALUE_OPTIONS[name]].append(value)
+        elif token in ("-q", "--quiet", "--system"):
+            found["flags"].append(token)
+        elif token[:2] in ("-p", "-r", "-c") and not token.startswith("--"):
+            found[_VALUE_OPTIONS[token[:2]]].append(token[2:])
+        else:
+            return None
+    return found
+
+
+def _noop_key(argv: list[str], info: InterpreterInfo) -> str | None:
+    """The key under which this command's "nothing to do" answer is remembered, or None when
+    the command must not be answered from memory."""
+    import os
+
+    from satchel.install.noop import noop_key
+    from satchel.install.paths import state_dir
+    from satchel.settings.sources import pip_config_files
+
+    simple = _simple_argv(argv)
+    if simple is None:
+        return None
+    state = state_dir(info.prefix)
+    if os.path.isdir(state) and any(name.startswith("tx-") for name in os.listdir(state)):
+        return None  # an interrupted transaction: the slow path recovers it first
+    config = [path for _kind, path in pip_config_files(info.prefix)]
+    return noop_key(argv, simple["requirement"] + simple["constraint"], info.sys_path, config, os.environ)
+
+
+def answer_from_memory(argv: list[str]) -> bool:
+    """Answer a no-op install that was answered before, before argparse is even imported.
+
+    `argv` starts with "install". False when this command can't be answered this way.
+    """
+    from satchel.errors import SatchelError
+    from satchel.install.noop import recall
+    from satchel.interpreters.discover import find_environment
+
+    simple = _simple_argv(argv)
+    if simple is None or len(simple["python"]) > 1:
+        return False
+    try:
+        info = find_environment(simple["python"][0] if simple["python"] else None, system="--system" in simple["flags"])
+    except SatchelError:
+        return False  # the full path reports it properly
+    key = _noop_key(argv, info)
+    output = recall(key) if key is not None else None
+    if output is None:
+        return False
+    if not any(flag in ("-q", "--quiet") for flag in simple["flags"]):
+        sys.stdout.write(output)
+    return True
+
+
+def run(args: argparse.Namespace) -> int:
+    from satchel.environment.scan import scan
+    from satchel.install.lock import environment_lock
+    from satchel.install.noop import remember
+    from satchel.install.paths import state_dir
+    from satchel.install.transaction import recover
+    from satchel.interpreters.discover import find_environment
+
+    info = find_environment(args.python, system=args.system)
+    eligible = not (args.upgrade or args.force_reinstall or args.ignore_installed or args.dry_run or args.report)
+    key = _noop_key(args._argv, info) if eligible else None
+    requests, constraints, file_options = _gather(args)
+    _refuse_builds(requests)
+    if not info.is_venv and not args.system and args.python:
+        from satchel.commands.install_options import refuse_system
+
+        refuse_system(info, args)
+    with environment_lock(state_dir(info.prefix), on_wait=_say_waiting):
+        for note in recover(info.prefix):
+            sys.stderr.write(f"satchel: {note}\n")
+        installed = scan(info.sys_path)
+        if not constraints:
+            lines = _quick_noop(args, requests, installed, info.markers)
+            if lines is not None:
+                output = "\n".join(lines) + "\n"
+                if key is not None:
+                    remember(key, output)
+                if not args.quiet:
+                    sys.stdout.write(output)
+                return 0
+        from satchel.commands.install_flow import install_resolved
+
+        return install_resolved(args, info, install_target(info), requests, constraints, file_options, installed)

@@ -1,0 +1,86 @@
+"""pip's installation report (`--report FILE`, format version 1), from the plan. Pure.
+
+Each installed item carries its download_info (PEP 610 shape), whether it was requested, and
+its core metadata converted to JSON as PEP 566 says (keys lower-cased with _ for -, the
+multiple-use fields as lists, keywords split, the body as `description`).
+"""
+
+from __future__ import annotations
+
+from satchel.environment.scan import parse_headers
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+    from satchel.install.plan import InstallPlan, PlanItem
+
+__all__ = ["installation_report", "metadata_json"]
+
+_MULTIPLE_USE = {
+    "dynamic", "platform", "supported_platform", "classifier", "requires_dist", "requires_external",
+    "project_url", "provides_extra", "provides_dist", "obsoletes_dist", "license_file", "requires",
+    "provides", "obsoletes",
+}  # fmt: skip
+
+
+def metadata_json(raw: bytes) -> dict[str, Any]:
+    """Core metadata (RFC 822 text) as PEP 566's JSON form."""
+    text = raw.decode("utf-8", errors="replace")
+    head, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    out: dict[str, Any] = {}
+    for key, values in parse_headers(head).items():
+        name = key.replace("-", "_")
+        if name == "keywords":
+            joined = values[0]
+            out[name] = [word.strip() for word in (joined.split(",") if "," in joined else joined.split()) if word.strip()]
+        elif name in _MULTIPLE_USE:
+            out[name] = values
+        elif name == "description":
+            out[name] = values[0]
+        else:
+            out[name] = values[0]
+    if body.strip() and "description" not in out:
+        out["description"] = body
+    return out
+
+
+def _download_info(item: PlanItem) -> dict[str, Any]:
+    link = item.link
+    info: dict[str, Any] = {"url": link.url}
+    hashes = dict(link.hashes)
+    archive: dict[str, Any] = {}
+    if hashes:
+        algorithm = "sha256" if "sha256" in hashes else sorted(hashes)[0]
+        archive["hash"] = f"{algorithm}={hashes[algorithm]}"
+        archive["hashes"] = hashes
+    info["archive_info"] = archive
+    return info
+
+
+def installation_report(
+    plan: InstallPlan,
+    *,
+    metadata: Mapping[str, bytes],
+    environment: Mapping[str, str],
+    direct: frozenset[str] = frozenset(),
+    yanked: frozenset[str] = frozenset(),
+    requested_extras: Mapping[str, list[str]] | None = None,
+    pip_version: str = "satchel",
+) -> dict[str, Any]:
+    """The report for `plan`: `metadata` maps each item's normalised name to its METADATA."""
+    items = []
+    for item in plan.add:
+        entry: dict[str, Any] = {
+            "download_info": _download_info(item),
+            "is_direct": item.key in direct,
+            "is_yanked": item.key in yanked,
+            "requested": item.requested,
+            "metadata": metadata_json(metadata[item.key]),
+        }
+        extras = (requested_extras or {}).get(item.key)
+        if extras:
+            entry["requested_extras"] = extras
+        items.append(entry)
+    return {"version": "1", "pip_version": pip_version, "install": items, "environment": dict(environment)}
