@@ -64,13 +64,17 @@ def install_resolved(
     file_options: list[RequirementsOptions],
     installed: InstalledSet,
 ) -> int:
-    from satchel.commands.index_source import open_source
+    from satchel.commands.index_source import open_source, searched_locations
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install.plan import make_plan
     from satchel.interpreters.tags import supported_tags
     from satchel.resolve.resolve import ResolveOptions, resolve
 
     settings = _settings(args, info, file_options)
+    if settings.cache_dir and not settings.no_cache:
+        import os
+
+        os.environ["SATCHEL_CACHE_DIR"] = settings.cache_dir  # --cache-dir: this process's cache root
     options = ResolveOptions(
         pre=settings.pre,
         upgrade=args.upgrade,
@@ -87,7 +91,7 @@ def install_resolved(
     with open_source(settings) as source:
         resolution = resolve(
             requests, source=source, target=environment, markers=info.markers, installed=installed,
-            options=options, constraints=constraints,
+            options=options, constraints=constraints, locations=searched_locations(settings),
         )
         plan = make_plan(resolution.pins, installed, force_reinstall=args.force_reinstall or args.ignore_installed)
         if args.report:

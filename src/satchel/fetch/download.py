@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from satchel.index.links import FileLink
 
     class Downloader(Protocol):
-        def download(self, link: FileLink, dest_dir: str, *, expected_hashes: dict[str, str] | None = None) -> str: ...
+        def download(self, link: FileLink, dest_dir: str) -> str: ...
 
 
 __all__ = ["fetch_wheels"]
@@ -48,7 +48,7 @@ def _one(link: FileLink, downloader: Downloader, scratch: str) -> UnpackedWheel:
     if local is not None:
         return unpacked(local)
     os.makedirs(scratch, exist_ok=True)
-    path = downloader.download(link, scratch, expected_hashes=dict(link.hashes) or None)
+    path = downloader.download(link, scratch)  # checked against the link's hashes while streaming
     try:
         return unpacked(path, digest)
     finally:

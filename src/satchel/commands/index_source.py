@@ -1,0 +1,54 @@
+"""The index client for a command, built from its settings: HTTP (timeouts, retries, TLS,
+proxies, credentials), the page cache, and the locations to search."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from satchel.index.client import IndexClient
+    from satchel.settings import Settings
+
+__all__ = ["open_source", "searched_locations"]
+
+
+def searched_locations(settings: Settings) -> list[str]:
+    """Every index and find-links location, for messages (credentials are redacted there)."""
+    from satchel.index.sources import locations_from_settings
+
+    found = locations_from_settings(settings)
+    return list(found.index_urls) + [entry.url for entry in found.find_links]
+
+
+@contextmanager
+def open_source(settings: Settings) -> Iterator[IndexClient]:
+    import sys
+
+    from satchel.index.client import IndexClient
+    from satchel.index.http import HttpClient
+    from satchel.index.httpcache import HttpCache
+    from satchel.index.sources import locations_from_settings
+
+    found = locations_from_settings(settings)
+    for warning in found.warnings:
+        sys.stderr.write(f"WARNING: {warning}\n")
+    http = HttpClient(
+        timeout=settings.timeout,
+        retries=settings.retries,
+        cert=settings.cert,
+        client_cert=settings.client_cert,
+        trusted_hosts=settings.trusted_hosts,
+        proxy=settings.proxy,
+    )
+    cache = HttpCache(no_cache=settings.no_cache)
+    client = IndexClient(
+        http, cache, index_urls=found.index_urls, find_links=found.find_links, index_strategy=settings.index_strategy
+    )
+    try:
+        yield client
+    finally:
+        client.close()
+        http.close()
