@@ -75,6 +75,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = _build_parser(_chosen_command(args_list))
     args = parser.parse_args(args_list)
     args._argv = args_list
+    from satchel.cli.progress import make_reporter
+
+    args.reporter = make_reporter(quiet=bool(getattr(args, "quiet", 0)) or bool(getattr(args, "json", False)))
     module = getattr(args, "_module", None)
     if module is None:
         parser.print_help()

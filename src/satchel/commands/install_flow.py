@@ -135,7 +135,13 @@ def _apply(args: argparse.Namespace, info: InterpreterInfo, target: Target, plan
     from satchel.install.transaction import apply_changes
     from satchel.install.uninstall import removal_paths
 
-    wheels = fetch_wheels([item.link for item in plan.add], source)  # type: ignore[arg-type]
+    reporter = args.reporter
+    task = f"Fetching {len(plan.add)} package{'s' if len(plan.add) != 1 else ''}"
+    reporter.started(task, len(plan.add))
+    try:
+        wheels = fetch_wheels([item.link for item in plan.add], source, on_done=lambda _link: reporter.advanced(task))  # type: ignore[arg-type]
+    finally:
+        reporter.finished(task)
     requested = {item.key for item in plan.add if item.requested}
     apply_changes(target, wheels, plan.remove, requested=requested, removal_paths=removal_paths)
     if args.compile:
