@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "freeze": ("satchel.commands.freeze", "Print installed packages in requirements format (as pip freeze)."),
     "list": ("satchel.commands.list", "List installed packages (as pip list)."),
     "uninstall": ("satchel.commands.uninstall", "Remove installed packages, all or none (as pip uninstall)."),
+    "show": ("satchel.commands.show", "Show information about installed packages (as pip show)."),
+    "check": ("satchel.commands.check", "Verify installed packages have compatible requirements (as pip check)."),
 }
 
 PROG = "satchel"
@@ -62,6 +64,14 @@ def _chosen_command(argv: list[str]) -> str | None:
 
 def main(argv: list[str] | None = None) -> int:
     """Run satchel with `argv` (default: sys.argv[1:]) and return the exit code."""
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:
+        sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
+        return 130
+
+
+def _main(argv: list[str] | None) -> int:
     args_list = sys.argv[1:] if argv is None else list(argv)
     if args_list in (["--version"], ["-V"]):
         sys.stdout.write(_version_line() + "\n")
@@ -93,6 +103,3 @@ def main(argv: list[str] | None = None) -> int:
 
         render_error(exc, verbose=verbose)
         return exc.exit_code
-    except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
-        return 130
