@@ -77,10 +77,11 @@ def _main(argv: list[str] | None) -> int:
         sys.stdout.write(_version_line() + "\n")
         return 0
 
-    if args_list[:1] == ["install"] and "-h" not in args_list and "--help" not in args_list:
-        from satchel.commands.install import answer_from_memory
+    if args_list[:1] in (["install"], ["freeze"]) and "-h" not in args_list and "--help" not in args_list:
+        import importlib
 
-        if answer_from_memory(args_list):  # a no-op answered before: no argparse, no packaging
+        # the same command on an unchanged environment: answered before argparse is imported
+        if importlib.import_module(f"satchel.commands.{args_list[0]}").answer_from_memory(args_list):
             return 0
     parser = _build_parser(_chosen_command(args_list))
     args = parser.parse_args(args_list)

@@ -34,6 +34,7 @@ __all__ = [
     "check_report",
     "declared_files",
     "dependencies",
+    "dependency_keys",
     "discovery_order",
     "entry_point_lines",
     "home_page",
@@ -126,9 +127,16 @@ def _requires_txt_entries(dist: InstalledDist) -> Iterator[tuple[str, str, str]]
         yield line, extra, marker
 
 
-def raw_requirements(dist: InstalledDist) -> list[str]:
-    """The Requires-Dist strings, or for an egg-info without any, requires.txt as PEP 508."""
-    declared = [value.strip() for value in dist.header_all("Requires-Dist")]
+def raw_requirements(dist: InstalledDist, metadata: Metadata | None = None) -> list[str]:
+    """The Requires-Dist strings, or for an egg-info without any, requires.txt as PEP 508.
+
+    Read with the email parser (`metadata`, else read now) rather than from `dist.headers`:
+    a whitespace-only continuation line (a blank line in a multi-line License) doesn't end
+    the headers for pip.
+    """
+    if metadata is None:
+        metadata = read_metadata(dist)
+    declared = [value.strip() for value in metadata.get_all("Requires-Dist")]
     if declared:
         return declared
     converted = []
@@ -144,7 +152,9 @@ def raw_requirements(dist: InstalledDist) -> list[str]:
     return converted
 
 
-def dependencies(dist: InstalledDist, markers: Mapping[str, str]) -> list[Requirement]:
+def dependencies(
+    dist: InstalledDist, markers: Mapping[str, str], metadata: Metadata | None = None
+) -> list[Requirement]:
     """What `dist` requires without extras in the target's marker environment `markers`.
 
     Raises packaging's InvalidRequirement (a ValueError) for a requirement that doesn't parse.
@@ -153,7 +163,7 @@ def dependencies(dist: InstalledDist, markers: Mapping[str, str]) -> list[Requir
 
     environment = dict(markers, extra="")
     found = []
-    for text in raw_requirements(dist):
+    for text in raw_requirements(dist, metadata):
         requirement = Requirement(text)
         if requirement.marker is None or requirement.marker.evaluate(environment):
             found.append(requirement)
@@ -163,7 +173,7 @@ def dependencies(dist: InstalledDist, markers: Mapping[str, str]) -> list[Requir
 # -- show -----------------------------------------------------------------------------------
 
 
-def requires(dist: InstalledDist, markers: Mapping[str, str]) -> list[str]:
+def requires(dist: InstalledDist, markers: Mapping[str, str], metadata: Metadata | None = None) -> list[str]:
     """pip show's Requires: names as spelled, once each, case-insensitively sorted.
 
     When a requirement doesn't parse, pip falls back to the raw Requires-Dist strings.
@@ -171,24 +181,31 @@ def requires(dist: InstalledDist, markers: Mapping[str, str]) -> list[str]:
     from packaging.requirements import InvalidRequirement
 
     try:
-        names = {requirement.name for requirement in dependencies(dist, markers)}
+        names = {requirement.name for requirement in dependencies(dist, markers, metadata)}
     except InvalidRequirement:
-        return sorted(raw_requirements(dist), key=str.lower)
+        return sorted(raw_requirements(dist, metadata), key=str.lower)
     return sorted(names, key=str.lower)
 
 
-def required_by(dist: InstalledDist, installed: InstalledSet, markers: Mapping[str, str]) -> list[str]:
-    """pip show's Required-by: the installed distributions that require `dist` ("#N/A" when
-    any installed distribution has a requirement that doesn't parse)."""
+def dependency_keys(installed: InstalledSet, markers: Mapping[str, str]) -> dict[str, set[str]] | None:
+    """Each installed distribution's key -> the normalised names it requires (no extras, the
+    target's markers); None when some requirement doesn't parse (pip then shows "#N/A")."""
     from packaging.requirements import InvalidRequirement
 
-    found = []
     try:
-        for other in installed:
-            if dist.key in {canonical_name(r.name) for r in dependencies(other, markers)}:
-                found.append(other.name or "UNKNOWN")
+        return {
+            dist.key: {canonical_name(r.name) for r in dependencies(dist, markers)} for dist in installed
+        }
     except InvalidRequirement:
+        return None
+
+
+def required_by(dist: InstalledDist, installed: InstalledSet, required: dict[str, set[str]] | None) -> list[str]:
+    """pip show's Required-by: the installed distributions that require `dist`, given
+    `dependency_keys(installed, markers)` as `required`."""
+    if required is None:
         return ["#N/A"]
+    found = [other.name or "UNKNOWN" for other in installed if dist.key in required.get(other.key, set())]
     return sorted(found, key=str.lower)
 
 
@@ -266,10 +283,12 @@ def show_lines(
     installed: InstalledSet,
     markers: Mapping[str, str],
     *,
+    required: dict[str, set[str]] | None,
     verbose: bool = False,
     files: bool = False,
 ) -> list[str]:
-    """The block pip show prints for one distribution."""
+    """The block pip show prints for one distribution; `required` is
+    `dependency_keys(installed, markers)`."""
     metadata = read_metadata(dist)
     metadata_version = metadata.get("Metadata-Version")
     lines = [
@@ -288,8 +307,8 @@ def show_lines(
     lines.append(f"Location: {dist.location}")
     if dist.editable_location is not None:
         lines.append(f"Editable project location: {dist.editable_location}")
-    lines.append(f"Requires: {', '.join(requires(dist, markers))}")
-    lines.append(f"Required-by: {', '.join(required_by(dist, installed, markers))}")
+    lines.append(f"Requires: {', '.join(requires(dist, markers, metadata))}")
+    lines.append(f"Required-by: {', '.join(required_by(dist, installed, required))}")
     if verbose:
         lines.append(f"Metadata-Version: {metadata_version}")
         lines.append(f"Installer: {_installer(dist)}")
@@ -339,13 +358,14 @@ def show_report(
     missing = sorted(name for name in queried if installed.get(name) is None)
     lines: list[str] = []
     shown = 0
+    required = dependency_keys(installed, markers) if len(missing) < len(queried) else {}
     for name in queried:
         dist = installed.get(name)
         if dist is None:
             continue
         if shown:
             lines.append("---")
-        lines.extend(show_lines(dist, installed, markers, verbose=verbose, files=files))
+        lines.extend(show_lines(dist, installed, markers, verbose=verbose, files=files, required=required))
         shown += 1
     return ShowReport(lines, missing, shown)
 

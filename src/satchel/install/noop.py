@@ -1,5 +1,6 @@
-"""Remembering that an install had nothing to do, so that the same command on the same
-unchanged environment answers in a few milliseconds (no requirement parsing, no packaging).
+"""Remembering answers that depend only on an environment's state: that an install had nothing
+to do, or what freeze printed. The same command on the same unchanged environment then answers
+in a few milliseconds (no argparse, no requirement parsing, no packaging).
 
 The key is everything that could change the answer: the arguments and working directory, the
 contents of the requirements files named, the PIP_*/SATCHEL_* variables, the config files'
@@ -37,7 +38,11 @@ def noop_key(
     search_path: Iterable[str],
     config_files: Iterable[str],
     environ: Mapping[str, str],
+    *,
+    deep: bool = False,
 ) -> str:
+    """The key; `deep` adds the stamp of every metadata directory on the path (for answers that
+    print versions and locations, like freeze, not just "nothing to do")."""
     parts = ["argv", *argv, "cwd", os.getcwd()]
     for path in requirement_files:
         try:
@@ -48,6 +53,13 @@ def noop_key(
     parts += ["env"] + sorted(f"{k}={v}" for k, v in environ.items() if k.startswith(("PIP_", "SATCHEL_")))
     parts += ["config"] + [f"{p}@{_stamp(p)}" for p in config_files]
     parts += ["path"] + [f"{p}@{_stamp(p)}" for p in search_path]
+    if deep:
+        for directory in search_path:
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            parts += [f"{n}@{_stamp(os.path.join(directory, n))}" for n in names if n.endswith((".dist-info", ".egg-info"))]
     return "\0".join(parts)
 
 
