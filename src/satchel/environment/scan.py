@@ -23,10 +23,11 @@ def parse_headers(text: str) -> dict[str, list[str]]:
     headers: dict[str, list[str]] = {}
     last: str | None = None
     for line in text.splitlines():
-        if not line.strip():
+        if not line:  # only an empty line ends the headers; a whitespace-only one continues
             break
-        if line[0] in " \t" and last is not None:
-            headers[last][-1] += "\n" + line.strip()
+        if line[0] in " \t":
+            if last is not None:
+                headers[last][-1] += "\n" + line.strip()
             continue
         key, sep, value = line.partition(":")
         if not sep:
