@@ -82,10 +82,13 @@ def _quick_noop(args: argparse.Namespace, requests: list[InstallRequest], instal
     found = satisfied_by_installed(requirements, installed, markers)  # type: ignore[arg-type]
     if found is None:
         return None
-    return [
-        f"Requirement already satisfied: {request.text} in {_display_path(dist.location)} ({dist.version})"
-        for request, dist in zip(requests, found)
-    ]
+    return [_satisfied_line(request, dist.location, dist.version) for request, dist in zip(requests, found)]
+
+
+def _satisfied_line(request: InstallRequest, location: str, version: str) -> str:
+    """pip's line for a requirement that is already met, naming the file line it came from."""
+    where = f" (from -r {request.origin.file} (line {request.origin.line}))" if request.origin.line else ""
+    return f"Requirement already satisfied: {request.text} in {_display_path(location)}{where} ({version})"
 
 
 def _display_path(path: str) -> str:
@@ -98,10 +101,16 @@ def _display_path(path: str) -> str:
 
 _VALUE_OPTIONS = {"-p": "python", "--python": "python", "-r": "requirement", "--requirement": "requirement",
                   "-c": "constraint", "--constraint": "constraint"}  # fmt: skip
+# Options that can't turn "nothing to do" into something to do (they are in the key anyway).
+_NEUTRAL_VALUED = {"-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--timeout", "--retries",
+                   "--cache-dir", "--trusted-host", "--cert", "--client-cert", "--proxy", "--index-strategy",
+                   "--only-binary", "--no-binary", "--upgrade-strategy"}  # fmt: skip
+_NEUTRAL_FLAGS = {"-q", "--quiet", "--system", "--no-index", "--pre", "--prefer-binary", "--no-cache-dir",
+                  "--no-deps", "--no-compile", "--require-hashes"}  # fmt: skip
 
 
 def _simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
-    """The few options of a plain `install [-p P] [-r F] [-c F] [-q] [--system] REQ...`, read
+    """The options of a plain `install [-p P] [-r F] [-c F] [-i URL] [-q] ... REQ...`, read
     without argparse; None for anything else (only such commands are answered from memory)."""
     found: dict[str, list[str]] = {"python": [], "requirement": [], "constraint": [], "flags": []}
     tokens = iter(argv[1:])
@@ -113,10 +122,14 @@ def _simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
             if not eq:
                 value = next(tokens, "")
             found[_VALUE_OPTIONS[name]].append(value)
-        elif token in ("-q", "--quiet", "--system"):
+        elif name in _NEUTRAL_VALUED:
+            if not eq:
+                next(tokens, "")
+        elif token in _NEUTRAL_FLAGS:
             found["flags"].append(token)
-        elif token[:2] in ("-p", "-r", "-c") and not token.startswith("--"):
-            found[_VALUE_OPTIONS[token[:2]]].append(token[2:])
+        elif token[:2] in ("-p", "-r", "-c", "-i", "-f") and not token.startswith("--"):
+            if token[:2] in ("-p", "-r", "-c"):
+                found[_VALUE_OPTIONS[token[:2]]].append(token[2:])
         else:
             return None
     return found
@@ -198,4 +211,29 @@ def run(args: argparse.Namespace) -> int:
                 return 0
         from satchel.commands.install_flow import install_resolved
 
-        return install_resolved(args, info, install_target(info), requests, constraints, file_options, installed)
+        import os
+
+        from satchel.environment.model import canonical_name
+
+        remember_after = None
+        own_site = all(
+            p.startswith(os.path.join(info.prefix, "")) for p in info.sys_path if p.endswith("site-packages")
+        )  # with global site-packages, a satisfied package may live elsewhere
+        plain = all(r.requirement is not None and not r.requirement.url for r in requests)
+        if key is not None and not constraints and plain and own_site:
+
+            def remember_after(versions: dict[str, str]) -> None:
+                """The same command right after this install has nothing to do: say so from memory."""
+                refreshed = _noop_key(args._argv, info)
+                location = install_target(info).scheme["purelib"]
+                lines = [
+                    _satisfied_line(r, location, versions[key_])
+                    for r in requests
+                    if (key_ := canonical_name(r.name or "")) in versions
+                ]
+                if refreshed is not None and len(lines) == len(requests):
+                    remember(refreshed, "\n".join(lines) + "\n")
+
+        return install_resolved(
+            args, info, install_target(info), requests, constraints, file_options, installed, remember_after
+        )

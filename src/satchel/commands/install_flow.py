@@ -7,10 +7,12 @@ import json
 import sys
 
 from satchel.commands.install_options import cli_settings
+from satchel.environment.model import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
     from satchel.environment.model import InstalledSet
     from satchel.install.plan import InstallPlan
@@ -63,7 +65,9 @@ def install_resolved(
     constraints: list[InstallRequest],
     file_options: list[RequirementsOptions],
     installed: InstalledSet,
+    on_installed: Callable[[dict[str, str]], None] | None = None,
 ) -> int:
+    """Resolve, plan, fetch and apply; `on_installed({name: version})` after a success."""
     from satchel.commands.index_source import open_source, searched_locations
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install.plan import make_plan
@@ -104,7 +108,10 @@ def install_resolved(
         if plan.empty:
             _already_satisfied(args, requests, installed)
             return 0
-        return _apply(args, info, target, plan, source)
+        code = _apply(args, info, target, plan, source)
+        if on_installed is not None:
+            on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
+        return code
 
 
 def _already_satisfied(args: argparse.Namespace, requests: list[InstallRequest], installed: InstalledSet) -> None:
@@ -146,7 +153,7 @@ def _apply(args: argparse.Namespace, info: InterpreterInfo, target: Target, plan
     apply_changes(target, wheels, plan.remove, requested=requested, removal_paths=removal_paths)
     if args.compile:
         _compile(info, target, [item.name for item in plan.add])
-    if args.quiet < 2:
+    if not args.quiet:
         sys.stdout.write(plan.summary() + "\n")
     return 0
 

@@ -40,6 +40,7 @@ import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
 
+from satchel.cache.store import atomic_write_bytes, cache_root
 from satchel.errors import OperationError, WheelError
 from satchel.index.http import HttpClient, IndexUnavailable
 from satchel.index.httpcache import HttpCache, Memo
@@ -186,7 +187,27 @@ class IndexClient:
     # ---------------------------------------------------------------- metadata
 
     def metadata(self, link: FileLink) -> bytes:
-        return self._metadata.get(link.url, lambda: self._fetch_metadata(link))
+        return self._metadata.get(link.url, lambda: self._stored_metadata(link))
+
+    def _stored_metadata(self, link: FileLink) -> bytes:
+        """Metadata of a file the index names by hash never changes: keep it on disk, keyed by
+        that hash (the metadata file's, else the distribution's), so warm resolves ask nothing."""
+        key = link.metadata_hashes.get("sha256") if link.has_metadata else None
+        key = key or (f"dist-{link.hashes['sha256']}" if "sha256" in link.hashes else None)
+        if key is None or self.cache.no_cache:
+            return self._fetch_metadata(link)
+        path = os.path.join(cache_root(), "metadata-v1", key[-2:], key)
+        try:
+            with open(path, "rb") as handle:
+                return handle.read()
+        except OSError:
+            pass
+        body = self._fetch_metadata(link)
+        try:
+            atomic_write_bytes(path, body)
+        except OSError:
+            pass
+        return body
 
     def _fetch_metadata(self, link: FileLink) -> bytes:
         if link.has_metadata:

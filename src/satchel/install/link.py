@@ -48,6 +48,31 @@ class _Linker:
         shutil.copy2(source, target)
 
 
+def _mkdir(path: str) -> None:
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+
+
+def _make_dirs(paths: list[str]) -> None:
+    """Create `paths` (parents listed before children). mkdir costs 0.1-0.8 ms on ext4 and a
+    package like Django has ~1,000 directories, so large trees go level by level through a
+    few threads (the syscall releases the GIL)."""
+    if len(paths) < 64:
+        for path in paths:
+            _mkdir(path)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    levels: dict[int, list[str]] = {}
+    for path in paths:
+        levels.setdefault(path.count(os.sep), []).append(path)
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for depth in sorted(levels):
+            list(pool.map(_mkdir, levels[depth]))
+
+
 def _write(path: str, data: bytes, mode: int = 0o644) -> None:
     with open(path, "wb") as handle:
         handle.write(data)
@@ -81,11 +106,7 @@ def install_unpacked(
         return os.path.relpath(full, root_dir).replace(os.sep, "/")
 
     try:
-        for scheme_name, rel_dir in manifest["dirs"]:
-            try:
-                os.mkdir(os.path.join(scheme[scheme_name], rel_dir))
-            except FileExistsError:
-                pass
+        _make_dirs([os.path.join(scheme[name], rel) for name, rel in manifest["dirs"]])
         linker = _Linker()
         files_dir = wheel.files_dir
         for scheme_name, rel, archive_name, hash_value, size, executable in manifest["files"]:
