@@ -232,8 +232,10 @@ def test_pep658_metadata_without_touching_the_wheel(
 
 @pytest.mark.parametrize("json_on", [True, False], ids=["json", "html-only"])
 def test_metadata_by_range_requests(
-    client_for: Callable[..., IndexClient], index_server: IndexServer, wheel_corpus: Corpus, json_on: bool
+    client_for: Callable[..., IndexClient], index_server: IndexServer, wheel_corpus: Corpus, json_on: bool,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    monkeypatch.setenv("SATCHEL_CACHE_DIR", str(tmp_path))  # metadata read before stays on disk: start empty
     index_server.metadata, index_server.json = False, json_on
     client = client_for(index_server.url)
     link = wheel_link(client, "scripted", "1.0")
