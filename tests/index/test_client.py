@@ -427,3 +427,18 @@ def test_bad_strategy(http: HttpClient) -> None:
     with pytest.raises(ValueError):
         IndexClient(http, index_urls=[], index_strategy="best")  # type: ignore[arg-type]
 
+
+
+def test_metadata_is_kept_on_disk_by_hash(
+    client_for: Callable[..., IndexClient], index_server: IndexServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A warm resolve asks the index nothing about metadata it has seen: the file is named by its
+    hash, so the copy on disk is the same bytes."""
+    monkeypatch.setenv("SATCHEL_CACHE_DIR", str(tmp_path / "satchel-cache"))
+    first = client_for(index_server.url)
+    link = wheel_link(first, "scripted", "1.0")
+    body = first.metadata(link)
+    index_server.clear_log()
+    second = client_for(index_server.url)
+    assert second.metadata(wheel_link(second, "scripted", "1.0")) == body
+    assert not [r for r in index_server.requests if r.path.endswith(".metadata") or r.path.startswith("/files/")]
