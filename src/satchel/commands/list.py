@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     import argparse
 
     from satchel.environment.model import InstalledDist, InstalledSet
+    from satchel.interpreters.info import InterpreterInfo
 
 __all__ = ["add_arguments", "run"]
 
@@ -32,6 +33,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--exclude", action="append", default=[], metavar="PACKAGE", help="leave this package out (repeatable)",
     )
+    parser.add_argument("--pre", action="store_true", default=None, help="with -o/-u: count pre-releases")
+    parser.add_argument("-i", "--index-url", metavar="URL", help="with -o/-u: the package index")
+    parser.add_argument("--extra-index-url", action="append", default=None, metavar="URL", help="another index")
+    parser.add_argument("-f", "--find-links", action="append", default=None, metavar="URL", help="more links")
+    parser.add_argument("--no-index", action="store_true", default=None, help="only --find-links")
 
 
 def _required_names(installed: InstalledSet, markers: dict[str, str]) -> set[str]:
@@ -64,20 +70,59 @@ def _selected(args: argparse.Namespace, installed: InstalledSet, markers: dict[s
     return dists
 
 
+def _compare(installed: str, newest: str, outdated: bool) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(newest) > Version(installed) if outdated else Version(newest) == Version(installed)
+    except InvalidVersion:
+        return False
+
+
+def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: list[InstalledDist]) -> dict[str, tuple[str, str]]:
+    """name -> (newest version on the index, "wheel"|"sdist"), as pip list --outdated finds it:
+    never yanked files, pre-releases only with --pre, wheel tags of the target."""
+    from satchel.commands.index_source import open_source
+    from satchel.index.evaluate import CandidatePolicy, TargetEnvironment, evaluate_link, select_candidates
+    from satchel.interpreters.tags import supported_tags
+    from satchel.settings import load_settings, with_default_index
+
+    cli: dict[str, object] = {
+        "index_url": args.index_url, "extra_index_urls": args.extra_index_url, "find_links": args.find_links,
+        "no_index": args.no_index, "pre": args.pre,
+    }  # fmt: skip
+    settings = with_default_index(load_settings(cli, command="list", target_prefix=info.prefix), info.executable)
+    target = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
+    found: dict[str, tuple[str, str]] = {}
+    with open_source(settings) as source:
+        source.prefetch([d.name for d in dists])
+        for dist in dists:
+            policy = CandidatePolicy(allow_prereleases=settings.pre, only_final=not settings.pre, allow_yanked_pinned=False)
+            evaluations = [evaluate_link(link, dist.name, target, policy) for link in source.project_page(dist.name).links]
+            best = select_candidates(evaluations, "", policy).best
+            if best is not None and best.version is not None:
+                found[dist.key] = (str(best.version), "wheel" if best.link.is_wheel else "sdist")
+    return found
+
+
 def run(args: argparse.Namespace) -> int:
     from satchel.environment import views
 
-    if args.outdated or args.uptodate:
-        raise UsageError(
-            "--outdated and --uptodate are not supported yet: they need the package index client.",
-            hint="`satchel list` without them shows what is installed.",
-        )
+    if args.outdated and args.uptodate:
+        raise UsageError("--outdated and --uptodate can't be used together.", hint="pick one of them.")
     info, installed = installed_in_target(args)
     dists = _selected(args, installed, info.markers)
+    latest = None
+    if args.outdated or args.uptodate:
+        if args.list_format == "freeze":
+            raise UsageError("--outdated and --uptodate can't be used with --format=freeze.", hint="use columns or json.")
+        found = _latest_versions(args, info, dists)
+        dists = [d for d in dists if d.key in found and _compare(d.version, found[d.key][0], args.outdated)]
+        latest = found if args.outdated else None  # pip shows Latest/Type for --outdated only
     if args.list_format == "json":
         import json
 
-        sys.stdout.write(json.dumps(views.list_rows(dists, verbose=args.verbose)) + "\n")
+        sys.stdout.write(json.dumps(views.list_rows(dists, verbose=args.verbose, latest=latest)) + "\n")
         return 0
     if args.list_format == "freeze":
         lines = views.freeze_list_lines(dists)
@@ -85,7 +130,7 @@ def run(args: argparse.Namespace) -> int:
         from satchel.environment.scan import build_tag
 
         tags = {d.key: tag for d in dists if (tag := build_tag(d))}
-        lines = views.format_columns(dists, tags, verbose=args.verbose)
+        lines = views.format_columns(dists, tags, verbose=args.verbose, latest=latest)
     if lines:
         sys.stdout.write("\n".join(lines) + "\n")
     return 0

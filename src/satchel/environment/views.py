@@ -110,7 +110,9 @@ def freeze_lines(
     return lines
 
 
-def list_rows(dists: Iterable[InstalledDist], *, verbose: int = 0) -> list[dict[str, str]]:
+def list_rows(
+    dists: Iterable[InstalledDist], *, verbose: int = 0, latest: dict[str, tuple[str, str]] | None = None
+) -> list[dict[str, str]]:
     """pip list's json rows, in its order (by normalised name)."""
     rows = []
     for dist in sorted(dists, key=lambda d: d.key):
@@ -118,6 +120,8 @@ def list_rows(dists: Iterable[InstalledDist], *, verbose: int = 0) -> list[dict[
         if verbose:
             row["location"] = dist.location
             row["installer"] = dist.installer
+        if latest is not None:
+            row["latest_version"], row["latest_filetype"] = latest[dist.key]
         if dist.editable_location:
             row["editable_project_location"] = dist.editable_location
         rows.append(row)
@@ -130,14 +134,19 @@ def freeze_list_lines(dists: Iterable[InstalledDist]) -> list[str]:
 
 
 def format_columns(
-    dists: Iterable[InstalledDist], build_tags: dict[str, str] | None = None, *, verbose: int = 0
+    dists: Iterable[InstalledDist],
+    build_tags: dict[str, str] | None = None,
+    *,
+    verbose: int = 0,
+    latest: dict[str, tuple[str, str]] | None = None,
 ) -> list[str]:
-    """pip list's default table: a header, a dashed rule, left-aligned columns; nothing if empty."""
+    """pip list's default table: a header, a dashed rule, left-aligned columns; nothing if empty.
+    `latest` (--outdated/--uptodate) maps names to (newest version, "wheel" or "sdist")."""
     ordered = sorted(dists, key=lambda d: d.key)
     if not ordered:
         return []
     tags = build_tags or {}
-    header = ["Package", "Version"]
+    header = ["Package", "Version"] + ["Latest", "Type"] * (latest is not None)
     has_tags = any(tags.get(d.key) for d in ordered)
     has_editables = any(d.editable for d in ordered)
     header += ["Build"] * has_tags + ["Editable project location"] * has_editables
@@ -145,6 +154,8 @@ def format_columns(
     table = [header]
     for dist in ordered:
         row = [dist.name, dist.version]
+        if latest is not None:
+            row += list(latest[dist.key])
         row += [tags.get(dist.key, "")] * has_tags + [dist.editable_location or ""] * has_editables
         row += [dist.location, dist.installer] * bool(verbose)
         table.append(row)
