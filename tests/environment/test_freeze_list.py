@@ -128,8 +128,3 @@ def test_no_environment_is_a_clear_error(tmp_path: Path, satchel) -> None:
     result = satchel("freeze", cwd=tmp_path)
     assert result.returncode == 2 and "no virtual environment found" in result.stderr
     assert "Traceback" not in result.stderr
-
-
-def test_outdated_says_not_yet(populated_env: Path, satchel) -> None:
-    result = satchel("list", "-p", str(populated_env), "--outdated")
-    assert result.returncode == 2 and "not supported yet" in result.stderr
