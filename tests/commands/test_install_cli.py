@@ -249,7 +249,6 @@ def test_extras_with_scripts_and_data_match_pip(tmp_path: Path, index_server: In
     assert (pair.a / "share" / "scripted" / "readme.txt").read_text() == "data file\n"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: .data/headers/ files land in include/site/pythonX.Y/ instead of pip's include/site/pythonX.Y/<dist>/")
 def test_headers_go_where_pip_puts_them(tmp_path: Path, index_server: IndexServer) -> None:
     pair = Pair(tmp_path)
     ours, theirs = pair.install("-i", index_server.url, "--no-deps", "scripted")
@@ -389,7 +388,6 @@ def test_upgrade_strategies_match_pip(tmp_path: Path, extra_index: IndexServer, 
     assert dists(pair.a)["base"] == ("2.0" if strategy == "eager" else "1.0")
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -U with nothing to upgrade prints the absolute path where pip prints ./relative")
 def test_upgrade_when_up_to_date_says_satisfied_like_pip(tmp_path: Path, extra_index: IndexServer) -> None:
     pair = Pair(tmp_path, prepare=("-i", extra_index.url, "lib"))
     ours, theirs = pair.install("-i", extra_index.url, "-U", "lib", cwd=tmp_path)
@@ -474,7 +472,6 @@ def test_extra_index_unsafe_best_match_is_pip(tmp_path: Path, two_indexes: tuple
 BUG_DIRECT_URL = "BUG: a wheel given as a path or a file:// URL gets no direct_url.json (pip writes one; freeze shows `name @ url`)"
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_DIRECT_URL)
 def test_local_wheel_path_matches_pip(tmp_path: Path, extra_corpus: Path) -> None:
     wheel = extra_corpus / "lib-2.0-py3-none-any.whl"
     pair = Pair(tmp_path)
@@ -482,7 +479,6 @@ def test_local_wheel_path_matches_pip(tmp_path: Path, extra_corpus: Path) -> Non
     pair.assert_same(ours, theirs)  # direct_url.json included, byte for byte
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_DIRECT_URL)
 def test_direct_file_url_matches_pip(tmp_path: Path, extra_corpus: Path) -> None:
     wheel = extra_corpus / "base-2.0-py3-none-any.whl"
     pair = Pair(tmp_path)
@@ -526,7 +522,6 @@ def test_report_matches_pip(tmp_path: Path, index_server: IndexServer) -> None:
     assert snapshot(pair.env) == pair.before
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --report leaves out requested_extras (pip: \"requested_extras\": [\"async\"] for demo[async])")
 def test_report_lists_requested_extras(tmp_path: Path, index_server: IndexServer) -> None:
     env = new_env(tmp_path / "a", with_pip=False)
     result = run_satchel("install", "-p", str(env), "-i", index_server.url, "--dry-run", "-q", "--report", "-", "demo[async]")
@@ -559,7 +554,6 @@ def test_quiet_prints_what_pip_prints(tmp_path: Path, index_server: IndexServer)
     assert ours.stdout == theirs.stdout == ""
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: the closing line uses normalised names (foo-bar-1.0) where pip prints the name as the project spells it (Foo_Bar-1.0)")
 def test_closing_line_names_like_pip(tmp_path: Path, index_server: IndexServer) -> None:
     pair = Pair(tmp_path)
     ours, theirs = pair.install("-i", index_server.url, "Foo_Bar", "leaf")
@@ -617,7 +611,6 @@ def test_noop_is_still_right_after_the_env_changes(tmp_path: Path, index_server:
     assert theirs[0][0] == "Successfully installed leaf-2.0" and theirs[1][0] == "Successfully installed leaf-1.0"
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: no-op fast path pairs requests with the wrong dists when one is skipped by its marker")
 def test_noop_with_a_marker_skipped_request(tmp_path: Path, index_server: IndexServer) -> None:
     pair = Pair(tmp_path, prepare=("-i", index_server.url, "leaf"))
     args = ("-i", index_server.url, 'demo; python_version<"3"', "leaf")
@@ -775,7 +768,6 @@ def test_sigkill_then_next_command_recovers(
 # ---------------------------------------------------------------- environment selection
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: -p NAME of an existing env dir in the cwd is looked up as a command on PATH")
 def test_relative_env_dir_as_python(tmp_path: Path, index_server: IndexServer) -> None:
     new_env(tmp_path / "myenv", with_pip=False)
     result = run_satchel("install", "-p", "myenv", "-i", index_server.url, "leaf", cwd=tmp_path)

@@ -184,7 +184,6 @@ def test_truncated_download_fails_cleanly(env: Path, make_index, tmp_path: Path)
     assert "truncated" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: --no-cache-dir still installs from the unpacked-wheel cache (the wheel is not downloaded)")
 def test_no_cache_dir_downloads_again(env: Path, make_index, tmp_path: Path) -> None:
     server = make_index()
     make_wheel(server.directory, "cached", "1.0", files={"cached/" + tmp_path.name + ".py": ""})
@@ -265,7 +264,6 @@ def test_hash_mismatch_over_http(env: Path, static_server: tuple[Path, str]) -> 
     assert "hash" in result.stderr.lower() and wrong in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a file:// index's #sha256 is not checked: a wheel whose bytes differ from the page installs")
 def test_hash_mismatch(env: Path, tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path / "files", "hashed", "1.0")
     wrong = hashlib.sha256(b"something else").hexdigest()
@@ -278,7 +276,6 @@ def test_hash_mismatch(env: Path, tmp_path: Path) -> None:
 BUG_HASHES = "BUG: hash-checking mode is not implemented: --hash in a requirements file and --require-hashes are ignored"
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_HASHES)
 def test_hash_in_requirements_file_that_does_not_match(env: Path, index_server: IndexServer, tmp_path: Path) -> None:
     requirements = tmp_path / "hashed-reqs.txt"
     requirements.write_text(f"leaf==2.0 --hash=sha256:{hashlib.sha256(b'not these bytes').hexdigest()}\n")
@@ -286,7 +283,6 @@ def test_hash_in_requirements_file_that_does_not_match(env: Path, index_server: 
     assert "hash" in result.stderr.lower() and "leaf" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason=BUG_HASHES)
 def test_require_hashes_without_a_hash(env: Path, index_server: IndexServer, tmp_path: Path) -> None:
     requirements = tmp_path / "reqs.txt"
     requirements.write_text("leaf==2.0\n")
@@ -311,7 +307,6 @@ def test_corrupt_wheel_as_a_path(env: Path, tmp_path: Path) -> None:
     assert "broken-1.0-py3-none-any.whl" in result.stderr
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: a wheel path that does not exist ends in a FileNotFoundError traceback")
 def test_wheel_path_that_does_not_exist(env: Path, tmp_path: Path) -> None:
     result = run_satchel("install", "-p", str(env), "--no-index", str(tmp_path / "ghost-1.0-py3-none-any.whl"))
     assert result.returncode in (1, 2), result

@@ -58,7 +58,16 @@ def _gather(args: argparse.Namespace) -> tuple[list[InstallRequest], list[Instal
 
 
 def _refuse_builds(requests: list[InstallRequest]) -> None:
+    """Requests satchel can't serve yet (builds), and paths that don't exist, fail up front."""
+    import os
+
     for request in requests:
+        if request.path is not None and not os.path.exists(request.path.split("#", 1)[0]):
+            raise UsageError(
+                f"{request.text!r}: no such file or directory ({request.path}).",
+                input=request.text,
+                hint="check the path (relative paths are taken from the current directory).",
+            )
         location = request.url or request.path
         if request.editable or (location is not None and not location.split("#", 1)[0].endswith(".whl")):
             raise UsageError(
@@ -69,20 +78,28 @@ def _refuse_builds(requests: list[InstallRequest]) -> None:
 
 
 def _quick_noop(args: argparse.Namespace, requests: list[InstallRequest], installed: object, markers: dict[str, str]) -> list[str] | None:
-    """pip's "Requirement already satisfied" lines when nothing needs doing; else None."""
+    """pip's lines when nothing needs doing ("Ignoring ..." for requests whose markers don't
+    apply, "Requirement already satisfied: ..." for the others); else None."""
     from satchel.environment.satisfied import satisfied_by_installed
 
     if args.upgrade or args.force_reinstall or args.ignore_installed:
         return None
-    requirements = []
+    lines = []
+    applicable = []
     for request in requests:
         if request.requirement is None or request.requirement.url:
             return None
-        requirements.append(request.requirement)
-    found = satisfied_by_installed(requirements, installed, markers)  # type: ignore[arg-type]
-    if found is None:
+        marker = request.requirement.marker
+        if marker is not None and not marker.evaluate(dict(markers, extra="")):
+            lines.append(f"Ignoring {request.requirement.name}: markers '{marker}' don't match your environment")
+            continue
+        applicable.append(request)
+    if satisfied_by_installed([r.requirement for r in applicable], installed, markers) is None:  # type: ignore[misc, arg-type]
         return None
-    return [_satisfied_line(request, dist.location, dist.version) for request, dist in zip(requests, found)]
+    for request in applicable:
+        dist = installed.get(request.name or "")  # type: ignore[attr-defined]
+        lines.append(_satisfied_line(request, dist.location, dist.version))
+    return lines
 
 
 def _satisfied_line(request: InstallRequest, location: str, version: str) -> str:

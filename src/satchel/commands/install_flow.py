@@ -75,9 +75,17 @@ def install_resolved(
     from satchel.resolve.resolve import ResolveOptions, resolve
 
     settings = _settings(args, info, file_options)
-    if settings.cache_dir and not settings.no_cache:
-        import os
+    import os
 
+    if settings.no_cache:  # --no-cache-dir: nothing read from or left in a cache (a private one, deleted at exit)
+        import atexit
+        import shutil
+        import tempfile
+
+        private = tempfile.mkdtemp(prefix="satchel-no-cache-")
+        atexit.register(shutil.rmtree, private, True)
+        os.environ["SATCHEL_CACHE_DIR"] = private
+    elif settings.cache_dir:
         os.environ["SATCHEL_CACHE_DIR"] = settings.cache_dir  # --cache-dir: this process's cache root
     options = ResolveOptions(
         pre=settings.pre,
@@ -98,8 +106,12 @@ def install_resolved(
             options=options, constraints=constraints, locations=searched_locations(settings),
         )
         plan = make_plan(resolution.pins, installed, force_reinstall=args.force_reinstall or args.ignore_installed)
+        _use_requested_names(plan, requests, source)
+        if settings.require_hashes or any(r.hashes for r in requests):
+            _check_hash_mode(plan, _request_hashes(requests))
         if args.report:
-            _write_report(args.report, plan, source, info)
+            extras = {canonical_name(r.name): sorted(r.extras) for r in requests if r.name and r.extras}
+            _write_report(args.report, plan, source, info, extras)
         if args.dry_run:
             if plan.add and not args.quiet:
                 items = sorted(plan.add, key=lambda item: item.key)
@@ -108,26 +120,73 @@ def install_resolved(
         if plan.empty:
             _already_satisfied(args, requests, installed)
             return 0
-        code = _apply(args, info, target, plan, source)
+        code = _apply(args, info, target, plan, source, requests)
         if on_installed is not None:
             on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
         return code
 
 
 def _already_satisfied(args: argparse.Namespace, requests: list[InstallRequest], installed: InstalledSet) -> None:
+    from satchel.commands.install import _satisfied_line
+
     if args.quiet:
         return
     for request in requests:
         dist = installed.get(request.name or "")
         if dist is not None:
-            sys.stdout.write(f"Requirement already satisfied: {request.text} in {dist.location} ({dist.version})\n")
+            sys.stdout.write(_satisfied_line(request, dist.location, dist.version) + "\n")
 
 
-def _write_report(path: str, plan: InstallPlan, source: object, info: InterpreterInfo) -> None:
+def _use_requested_names(plan: InstallPlan, requests: list[InstallRequest], source: object) -> None:
+    """Name each item as the requirement that brought it in spells it (`Foo_Bar`, `jinja2`):
+    the user's request first, else the first dependent's Requires-Dist, as pip's closing line."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from satchel.environment.scan import parse_headers
+
+    spelled: dict[str, str] = {}
+    for request in requests:
+        if request.name:
+            spelled.setdefault(canonical_name(request.name), request.name)
+    for item in plan.add:
+        try:
+            raw = source.metadata(item.link)  # type: ignore[attr-defined]  # memoised: the resolver read it
+        except Exception:  # a name is cosmetic; never fail an install over it
+            continue
+        for text in parse_headers(raw.decode("utf-8", "replace")).get("requires-dist", []):
+            try:
+                name = Requirement(text).name
+            except InvalidRequirement:
+                continue
+            spelled.setdefault(canonical_name(name), name)
+    for item in plan.add:
+        item.name = spelled.get(item.key, item.name)
+
+
+def _check_hash_mode(plan: InstallPlan, hashes: dict[str, dict[str, list[str]]]) -> None:
+    """pip's hash-checking mode: every package installed needs a --hash (dependencies too)."""
+    from satchel.errors import OperationError
+
+    missing = [item for item in plan.add if item.key not in hashes]
+    if missing:
+        lines = [
+            f"{item.name}=={item.version} --hash=sha256:{item.link.hashes.get('sha256', '<unknown>')}" for item in missing
+        ]
+        raise OperationError(
+            "hash-checking mode (--require-hashes or a --hash in a requirements file) needs a hash for every "
+            "package, and these have none:",
+            context="\n".join(lines),
+            hint="add these lines (check the hashes first) to your requirements file, or pin them elsewhere.",
+        )
+
+
+def _write_report(
+    path: str, plan: InstallPlan, source: object, info: InterpreterInfo, extras: dict[str, list[str]]
+) -> None:
     from satchel.install.report import installation_report
 
     metadata = {item.key: source.metadata(item.link) for item in plan.add}  # type: ignore[attr-defined]
-    report = installation_report(plan, metadata=metadata, environment=info.markers)
+    report = installation_report(plan, metadata=metadata, environment=info.markers, requested_extras=extras)
     text = json.dumps(report, indent=2) + "\n"
     if path == "-":
         sys.stdout.write(text)
@@ -137,20 +196,54 @@ def _write_report(path: str, plan: InstallPlan, source: object, info: Interprete
     atomic_write_bytes(path, text.encode())
 
 
-def _apply(args: argparse.Namespace, info: InterpreterInfo, target: Target, plan: InstallPlan, source: object) -> int:
+def _direct_urls(requests: list[InstallRequest], plan: InstallPlan, digests: dict[str, str]) -> dict[str, bytes]:
+    """PEP 610 records for what came from a URL or a path, as pip writes them (freeze reads
+    them); `digests` are the sha256 of the files installed, by project."""
+    direct = {canonical_name(r.name) for r in requests if r.name and (r.url or r.path)}
+    records = {}
+    for item in plan.add:
+        if item.key in direct:
+            digest = digests[item.key]
+            info = {"url": item.link.url, "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
+            records[item.key] = json.dumps(info, sort_keys=True).encode()
+    return records
+
+
+def _request_hashes(requests: list[InstallRequest]) -> dict[str, dict[str, list[str]]]:
+    """--hash values from requirements files, by project: a file must match one of them."""
+    return {canonical_name(r.name): dict(r.hashes) for r in requests if r.name and r.hashes}
+
+
+def _apply(
+    args: argparse.Namespace,
+    info: InterpreterInfo,
+    target: Target,
+    plan: InstallPlan,
+    source: object,
+    requests: list[InstallRequest],
+) -> int:
     from satchel.fetch.download import fetch_wheels
     from satchel.install.transaction import apply_changes
     from satchel.install.uninstall import removal_paths
 
+    import os
+
+    hashes = _request_hashes(requests)
     reporter = args.reporter
     task = f"Fetching {len(plan.add)} package{'s' if len(plan.add) != 1 else ''}"
     reporter.started(task, len(plan.add))
     try:
-        wheels = fetch_wheels([item.link for item in plan.add], source, on_done=lambda _link: reporter.advanced(task))  # type: ignore[arg-type]
+        wheels = fetch_wheels(
+            [item.link for item in plan.add], source,  # type: ignore[arg-type]
+            expected={item.link.url: hashes[item.key] for item in plan.add if item.key in hashes},
+            on_done=lambda _link: reporter.advanced(task),
+        )
     finally:
         reporter.finished(task)
     requested = {item.key for item in plan.add if item.requested}
-    apply_changes(target, wheels, plan.remove, requested=requested, removal_paths=removal_paths)
+    # an unpacked tree lives in a directory named by its wheel's sha256
+    direct_urls = _direct_urls(requests, plan, {i.key: os.path.basename(w.root) for i, w in zip(plan.add, wheels)})
+    apply_changes(target, wheels, plan.remove, requested=requested, removal_paths=removal_paths, direct_urls=direct_urls)
     if args.compile:
         _compile(info, target, [item.name for item in plan.add])
     if not args.quiet:

@@ -16,13 +16,15 @@ from satchel.fetch.unpack import UnpackedWheel, cached, unpacked
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Collection, Mapping, Sequence
     from typing import Protocol
 
     from satchel.index.links import FileLink
 
     class Downloader(Protocol):
-        def download(self, link: FileLink, dest_dir: str) -> str: ...
+        def download(
+            self, link: FileLink, dest_dir: str, *, expected_hashes: Mapping[str, Collection[str]] | None = None
+        ) -> str: ...
 
 
 __all__ = ["fetch_wheels"]
@@ -38,17 +40,21 @@ def _local_path(url: str) -> str | None:
     return unquote(urlsplit(url).path)
 
 
-def _one(link: FileLink, downloader: Downloader, scratch: str) -> UnpackedWheel:
+def _one(
+    link: FileLink, downloader: Downloader, scratch: str, wanted: Mapping[str, Collection[str]] | None
+) -> UnpackedWheel:
+    """`wanted`: the requirement's --hash values; the file must match one of them."""
     digest = link.hashes.get("sha256")
-    if digest:
+    if digest and (not wanted or digest in wanted.get("sha256", ())):
         hit = cached(digest)
         if hit is not None:
             return hit
     local = _local_path(link.url)
     if local is not None:
-        return unpacked(local)
+        return _local(local, link, wanted)
     os.makedirs(scratch, exist_ok=True)
-    path = downloader.download(link, scratch)  # checked against the link's hashes while streaming
+    # checked while streaming against the link's hashes and the requirement's --hash values
+    path = downloader.download(link, scratch, expected_hashes=wanted or None)
     try:
         return unpacked(path, digest)
     finally:
@@ -58,10 +64,32 @@ def _one(link: FileLink, downloader: Downloader, scratch: str) -> UnpackedWheel:
             pass
 
 
+def _local(path: str, link: FileLink, wanted: Mapping[str, Collection[str]] | None) -> UnpackedWheel:
+    """A wheel on this machine (file:// index, find-links, a path): checked like a download."""
+    from satchel.errors import OperationError
+    from satchel.fetch.unpack import file_sha256
+
+    try:
+        digest = file_sha256(path)
+    except OSError as exc:
+        raise OperationError(f"can't read {path}: {exc.strerror or exc}.", input=path) from exc
+    expected = [link.hashes["sha256"]] if "sha256" in link.hashes else []
+    allowed = list((wanted or {}).get("sha256", ()))
+    if (expected and digest not in expected) or (wanted and digest not in allowed):
+        raise OperationError(
+            f"{link.filename} does not match its expected hash.",
+            input=link.display,
+            context="\n".join([f"expected sha256 {h}" for h in expected + allowed] + [f"     got sha256 {digest}"]),
+            hint="nothing was installed; if the file was changed on purpose, update the hashes.",
+        )
+    return unpacked(path, digest)
+
+
 def fetch_wheels(
     links: Sequence[FileLink],
     downloader: Downloader,
     *,
+    expected: Mapping[str, Mapping[str, Collection[str]]] | None = None,
     on_done: Callable[[FileLink], None] | None = None,
 ) -> list[UnpackedWheel]:
     """The unpacked trees for `links`, in the same order; downloads run in a thread pool."""
@@ -70,14 +98,17 @@ def fetch_wheels(
     scratch = os.path.join(cache_root(), "downloads-v1", f"{os.getpid()}-{os.urandom(4).hex()}")
     try:
         if len(links) == 1:
-            result = [_one(links[0], downloader, scratch)]
+            result = [_one(links[0], downloader, scratch, (expected or {}).get(links[0].url))]
             if on_done is not None:
                 on_done(links[0])
             return result
         from concurrent.futures import ThreadPoolExecutor, as_completed
 
         with ThreadPoolExecutor(max_workers=min(_WORKERS, len(links))) as pool:
-            futures = {pool.submit(_one, link, downloader, scratch): index for index, link in enumerate(links)}
+            futures = {
+                pool.submit(_one, link, downloader, scratch, (expected or {}).get(link.url)): index
+                for index, link in enumerate(links)
+            }
             results: list[UnpackedWheel | None] = [None] * len(links)
             for future in as_completed(futures):
                 index = futures[future]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     import zipfile
 
-__all__ = ["UnpackedWheel", "cached", "unpacked"]
+__all__ = ["UnpackedWheel", "cached", "file_sha256", "unpacked"]
 
 _BUCKET = "wheels-v1"
 _MANIFEST_VERSION = 1
@@ -66,7 +66,7 @@ class UnpackedWheel:
         return os.path.join(self.root, "files")
 
 
-def _file_sha256(path: str) -> str:
+def file_sha256(path: str) -> str:
     import hashlib
 
     digest = hashlib.sha256()
@@ -101,7 +101,7 @@ def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
     """
     if digest is None:
         try:
-            digest = _file_sha256(wheel_path)
+            digest = file_sha256(wheel_path)
         except OSError as exc:
             raise WheelError(f"can't read the wheel {wheel_path}: {exc.strerror or exc}.", input=wheel_path) from exc
     return cached(digest) or _unpack_into(wheel_path, _root(digest))

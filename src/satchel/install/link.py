@@ -95,6 +95,11 @@ def install_unpacked(
     `direct_url` the PEP 610 record of an install from a URL, path or VCS.
     """
     manifest = wheel.manifest
+    scheme = dict(scheme)
+    if "headers" in scheme:  # pip puts a distribution's headers in a directory of its own
+        scheme["headers"] = os.path.join(scheme["headers"], wheel.name)
+        if any(entry[0] == "headers" for entry in manifest["files"]):
+            os.makedirs(scheme["headers"], exist_ok=True)
     root_dir = scheme[manifest["root_scheme"]]
     written: list[str] = []
     rows: list[tuple[str, str, str]] = []

@@ -1,4 +1,5 @@
-"""`-p/--python` values as data: a version request, a path, or a command name.
+"""`-p/--python` values as data: a version request, a path, or a command name. A bare name
+that is a virtual environment in the current directory is that environment.
 
     3.12, 3.12.1, 312, cpython3.9, cp39, python3.11, py3.8   -> VersionRequest
     /usr/bin/python3, ./venv, ~/envs/x, python.exe           -> a path
@@ -54,11 +55,16 @@ class PythonRequest:
         self.command = command
 
 
+def _is_environment(name: str) -> bool:
+    """`-p env` names ./env when that is a virtual environment (not /usr/bin/env on PATH)."""
+    return os.path.isfile(os.path.join(name, "pyvenv.cfg"))
+
+
 def parse_request(text: str) -> PythonRequest:
     """Classify a -p value. Paths win over names: anything with a separator, `~` or `.` start."""
     stripped = text.strip()
     seps = (os.sep, os.altsep or os.sep)
-    if any(sep in stripped for sep in seps) or stripped.startswith(("~", ".")):
+    if any(sep in stripped for sep in seps) or stripped.startswith(("~", ".")) or _is_environment(stripped):
         return PythonRequest(text, path=os.path.abspath(os.path.expanduser(stripped)))
     import re  # not needed for paths, the common case on the fast paths
 
