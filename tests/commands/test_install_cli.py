@@ -25,6 +25,7 @@ from conftest import SRC, run_satchel, target_interpreters
 from support.fixtures import Corpus
 from support.index_server import IndexServer
 from support.wheels import make_wheel
+from support.snapshots import snapshot
 
 PY = target_interpreters()[-1][1]  # the newest target interpreter: the default
 PY_OLD = target_interpreters()[0][1]  # the oldest (3.8 under pyenv)
@@ -86,28 +87,6 @@ def tree(env: Path) -> dict[str, str]:
 def _env_specific(rel: str) -> bool:
     """Files that name the environment (its prompt, its path): they differ between two envs."""
     return rel == "pyvenv.cfg" or rel.startswith(("bin/activate", "bin/Activate"))
-
-
-def snapshot(env: Path, *, portable: bool = False) -> dict[str, str]:
-    """Every path (satchel's state dir aside) with its kind and exact content hash; `portable`
-    replaces the env's own path in contents, so envs of the same basename compare."""
-    out = {}
-    marker = str(env).encode() if portable else b"\0never\0"
-    for root, dirs, files in os.walk(env):
-        dirs[:] = [d for d in dirs if d != ".satchel"]
-        for name in dirs + files:
-            path = Path(root, name)
-            rel = str(path.relative_to(env))
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_dir():
-                out[rel] = "dir"
-            else:
-                data = path.read_bytes().replace(marker, b"<ENV>")
-                if portable and name == "RECORD":  # it hashes scripts, whose shebang names the env
-                    data = b"RECORD"
-                out[rel] = hashlib.sha256(data).hexdigest()[:16] + oct(path.stat().st_mode & 0o777)
-    return out
 
 
 def last_line(text: str) -> str:

@@ -19,25 +19,9 @@ import pytest
 from conftest import run_satchel, target_interpreters
 from support.index_server import IndexServer
 from support.wheels import make_sdist, make_wheel
+from support.snapshots import snapshot
 
 PY = target_interpreters()[-1][1]
-
-
-def snapshot(env: Path) -> dict[str, str]:
-    """Every path (satchel's state dir aside) with its kind and content hash."""
-    out = {}
-    for root, dirs, files in os.walk(env):
-        dirs[:] = [d for d in dirs if d != ".satchel"]
-        for name in dirs + files:
-            path = Path(root, name)
-            rel = str(path.relative_to(env))
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_dir():
-                out[rel] = "dir"
-            else:
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + oct(path.stat().st_mode & 0o777)
-    return out
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ point, or a concurrent satchel; what satchel installs pip can uninstall, and the
 
 from __future__ import annotations
 
-import hashlib
 import os
 import shutil
 import signal
@@ -16,26 +15,10 @@ import pytest
 
 from conftest import SRC, run_satchel, target_interpreters
 from support.wheels import make_wheel
+from support.snapshots import snapshot
 
 PYTHON = target_interpreters()[-1][1]
 DRIVER = Path(__file__).with_name("txdriver.py")
-
-
-def snapshot(env: Path) -> dict[str, str]:
-    """Every path in the environment with its kind and content hash (satchel's state dir aside)."""
-    out = {}
-    for root, dirs, files in os.walk(env):
-        dirs[:] = [d for d in dirs if d != ".satchel"]
-        for name in dirs + files:
-            path = Path(root, name)
-            rel = str(path.relative_to(env))
-            if path.is_symlink():
-                out[rel] = "link:" + os.readlink(path)
-            elif path.is_dir():
-                out[rel] = "dir"
-            else:
-                out[rel] = hashlib.sha256(path.read_bytes()).hexdigest()[:16] + oct(path.stat().st_mode & 0o777)
-    return out
 
 
 def drive(env: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
