@@ -468,20 +468,21 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self, *, send_body: bool) -> None:
         index = self.server.index
+        generation = index.generation  # a request still running when the log is cleared isn't logged
         headers = {key.lower(): value for key, value in self.headers.items()}
         path = urlsplit(self.path).path
         plan = index.faults.plan(path)
         if plan.delay:
             time.sleep(plan.delay)
         if plan.reset:
-            index.log(LoggedRequest(self.command, self.path, headers, None, None))
+            index.log(LoggedRequest(self.command, self.path, headers, None, None), generation)
             self._reset()
             return
         if plan.status is not None:
             response = _Response(plan.status, f"injected fault: {plan.status}\n".encode(), {"Content-Type": "text/plain"})
         else:
             response = self._respond(path, headers)
-        index.log(LoggedRequest(self.command, self.path, headers, response.status, response.headers.get("Content-Type")))
+        index.log(LoggedRequest(self.command, self.path, headers, response.status, response.headers.get("Content-Type")), generation)
         self._send(response, send_body=send_body, keep_bytes=plan.keep_bytes)
 
     def _respond(self, path: str, headers: Mapping[str, str]) -> _Response:
@@ -548,6 +549,7 @@ class IndexServer:
         self.basic_auth, self.redirect_names, self.cache_control = basic_auth, redirect_names, cache_control
         self.faults = Faults()
         self.requests: list[LoggedRequest] = []
+        self.generation = 0
         self._log_lock = threading.Lock()
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
@@ -619,13 +621,17 @@ class IndexServer:
     def files(self, project: str) -> list[DistFile]:
         return self.catalog.projects().get(normalize(project), [])
 
-    def log(self, entry: LoggedRequest) -> None:
+    def log(self, entry: LoggedRequest, generation: int | None = None) -> None:
         with self._log_lock:
-            self.requests.append(entry)
+            if generation is None or generation == self.generation:
+                self.requests.append(entry)
 
     def clear_log(self) -> None:
+        """Empty the log; requests that started before (e.g. a slow response a previous test's
+        client gave up on) won't appear in it when they finish."""
         with self._log_lock:
             self.requests.clear()
+            self.generation += 1
 
     def paths(self, method: str | None = None) -> list[str]:
         """The request paths so far (optionally only one method's), oldest first."""
