@@ -156,3 +156,27 @@ def test_a_second_satchel_waits_for_the_first(env: Path, wheels: dict[str, Path]
     assert all(proc.returncode == 0 for proc in procs), results
     freeze = pip(env, "freeze")
     assert "bulk==1.0" in freeze and "other==1.0" in freeze
+
+
+def test_freeze_finishes_an_interrupted_install_first(env: Path, wheels: dict[str, Path]) -> None:
+    """A read-only command never shows a half-changed environment: it recovers first."""
+    before = snapshot(env)
+    proc = subprocess.Popen(
+        [sys.executable, str(DRIVER), str(env / "bin" / "python"), "--add", str(wheels["bulk1"])],
+        env=dict(os.environ, PYTHONPATH=str(SRC)), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )
+    journal_seen = False
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline and proc.poll() is None:
+        if list((env / ".satchel").glob("tx-*/journal.json")):
+            journal_seen = True
+            proc.send_signal(signal.SIGKILL)
+            break
+        time.sleep(0.002)
+    proc.wait()
+    result = run_satchel("freeze", "-p", str(env))
+    assert result.returncode == 0, result
+    if journal_seen:
+        assert "satchel: " in result.stderr and ("undid" in result.stderr or "finished" in result.stderr)
+    assert snapshot(env) == before or "bulk==1.0" in result.stdout
+    assert not list((env / ".satchel").glob("tx-*"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 from satchel.commands.target import add_target_arguments, installed_in_target
@@ -67,6 +68,9 @@ def answer_from_memory(argv: list[str]) -> bool:
     try:
         info = find_environment(simple[0], system=simple[1])
     except SatchelError:
+        return False
+    state = os.path.join(info.prefix, ".satchel")  # an interrupted install: the full path recovers it
+    if os.path.isdir(state) and any(name.startswith("tx-") for name in os.listdir(state)):
         return False
     output = recall(_key(argv, info))
     if output is None:

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from satchel.install.transaction import Target
     from satchel.interpreters.info import InterpreterInfo
 
-__all__ = ["add_target_arguments", "install_target", "installed_in_target"]
+__all__ = ["add_target_arguments", "finish_interrupted", "install_target", "installed_in_target"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = True) -> None:
@@ -52,11 +52,33 @@ def search_paths(info: InterpreterInfo, args: argparse.Namespace) -> list[str]:
     return paths
 
 
+def finish_interrupted(info: InterpreterInfo) -> None:
+    """If an install was interrupted in this environment, finish or undo it first (and say so),
+    so that no command ever reads a half-changed environment."""
+    from satchel.install.paths import state_dir
+
+    state = state_dir(info.prefix)
+    try:
+        pending = any(name.startswith("tx-") for name in os.listdir(state))
+    except OSError:
+        return
+    if pending:
+        import sys
+
+        from satchel.install.lock import environment_lock
+        from satchel.install.transaction import recover
+
+        with environment_lock(state):
+            for note in recover(info.prefix):
+                sys.stderr.write(f"satchel: {note}\n")
+
+
 def installed_in_target(args: argparse.Namespace) -> tuple[InterpreterInfo, InstalledSet]:
     from satchel.environment.scan import scan
     from satchel.interpreters.discover import find_environment
 
     info = find_environment(args.python, system=args.system)
+    finish_interrupted(info)
     return info, scan(search_paths(info, args))
 
 
