@@ -148,9 +148,26 @@ def test_clear_replaces_an_existing_env(tmp_path: Path, satchel) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["env"]
 
 
-def test_upgrade_deps_says_not_yet(tmp_path: Path, satchel) -> None:
-    assert_clean_error(satchel("venv", "-p", PYTHON, "--upgrade-deps", str(tmp_path / "env")), "not supported yet")
-    assert not (tmp_path / "env").exists()
+def test_upgrade_deps_takes_pip_from_the_index(tmp_path: Path, satchel, make_index) -> None:
+    from support.wheels import make_wheel
+
+    server = make_index()
+    make_wheel(server.directory, "pip", "99.0")
+    make_wheel(server.directory, "setuptools", "99.0")
+    env = tmp_path / "env"
+    result = satchel("venv", "-p", PYTHON, "--upgrade-deps", str(env), env=dict(os.environ, SATCHEL_INDEX_URL=server.url))
+    assert result.returncode == 0, result
+    freeze = satchel("freeze", "--all", "-p", str(env)).stdout
+    assert "pip==99.0" in freeze
+    assert ("setuptools==99.0" in freeze) == (PYTHON.endswith(("3.8", "3.9", "3.10", "3.11")))
+
+
+def test_upgrade_deps_without_an_index_keeps_the_env_and_says_so(tmp_path: Path, satchel) -> None:
+    env = tmp_path / "env"
+    result = satchel("venv", "-p", PYTHON, "--upgrade-deps", str(env), env=dict(os.environ, SATCHEL_INDEX_URL="http://127.0.0.1:9/simple", SATCHEL_RETRIES="0", SATCHEL_TIMEOUT="2"))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result
+    assert "upgrading pip" in result.stderr
+    assert (env / "pyvenv.cfg").is_file()
 
 
 @pytest.mark.parametrize("delay", [0.05, 0.12, 0.2, 0.3, 0.45])

@@ -69,11 +69,6 @@ def run(args: argparse.Namespace) -> int:
 
     if args.upgrade and args.clear:
         raise UsageError("--upgrade and --clear can't be used together.", hint="pick one of them.")
-    if args.upgrade_deps:
-        raise UsageError(
-            "--upgrade-deps is not supported yet: it needs the package index, which comes with `satchel install`.",
-            hint="leave it out to get the pip your interpreter bundles.",
-        )
     info = find_interpreter(args.python)
     if info.is_windows:
         raise UsageError(
@@ -92,6 +87,9 @@ def run(args: argparse.Namespace) -> int:
         scm_ignore_files=args.scm_ignore_files,
     )
     results = [_make_one(info, env_dir, options) for env_dir in args.env_dirs]
+    if args.upgrade_deps:
+        for result in results:
+            _upgrade_deps(result, info, quiet=args.quiet or args.json)
     if args.json:
         import json
 
@@ -154,6 +152,24 @@ def _seed(info: InterpreterInfo, layout: VenvLayout, root: str) -> list[dict[str
         install_unpacked(wheel, scheme, python=layout.python_path, python_version=info.version)
         done.append({"name": wheel.name, "version": wheel.version})
     return done
+
+
+def _upgrade_deps(result: dict[str, object], info: InterpreterInfo, *, quiet: bool) -> None:
+    """--upgrade-deps: pip (and setuptools before 3.12, as venv does) to the newest from the
+    configured index, as one more satchel install (its own transaction) into the new env."""
+    import subprocess
+
+    from satchel.errors import OperationError
+
+    packages = ["pip"] + (["setuptools"] if info.version < (3, 12) else [])
+    command = [sys.executable, "-m", "satchel", "install", "-p", str(result["path"]), "-U", *packages]
+    proc = subprocess.run(command + (["-q"] if quiet else []), stdin=subprocess.DEVNULL)
+    if proc.returncode != 0:
+        raise OperationError(
+            f"the environment {result['path']} was made, but upgrading {' and '.join(packages)} failed (see above).",
+            input=str(result["path"]),
+            hint="it has the pip the interpreter bundles; run `satchel install -p ENV -U pip` to try again.",
+        )
 
 
 def _installed_names(site_packages: str) -> set[str]:
