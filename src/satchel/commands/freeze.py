@@ -69,8 +69,9 @@ def answer_from_memory(argv: list[str]) -> bool:
         info = find_environment(simple[0], system=simple[1])
     except SatchelError:
         return False
-    state = os.path.join(info.prefix, ".satchel")  # an interrupted install: the full path recovers it
-    if os.path.isdir(state) and any(name.startswith("tx-") for name in os.listdir(state)):
+    from satchel.install.paths import interrupted
+
+    if interrupted(info.prefix):  # the full path recovers it first
         return False
     output = recall(_key(argv, info))
     if output is None:

@@ -158,15 +158,12 @@ def _noop_key(argv: list[str], info: InterpreterInfo) -> str | None:
     import os
 
     from satchel.install.noop import noop_key
-    from satchel.install.paths import state_dir
+    from satchel.install.paths import interrupted
     from satchel.settings.sources import pip_config_files
 
     simple = _simple_argv(argv)
-    if simple is None:
-        return None
-    state = state_dir(info.prefix)
-    if os.path.isdir(state) and any(name.startswith("tx-") for name in os.listdir(state)):
-        return None  # an interrupted transaction: the slow path recovers it first
+    if simple is None or interrupted(info.prefix):
+        return None  # (an interrupted transaction: the slow path recovers it first)
     config = [path for _kind, path in pip_config_files(info.prefix)]
     return noop_key(argv, simple["requirement"] + simple["constraint"], info.sys_path, config, os.environ)
 

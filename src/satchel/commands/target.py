@@ -55,20 +55,15 @@ def search_paths(info: InterpreterInfo, args: argparse.Namespace) -> list[str]:
 def finish_interrupted(info: InterpreterInfo) -> None:
     """If an install was interrupted in this environment, finish or undo it first (and say so),
     so that no command ever reads a half-changed environment."""
-    from satchel.install.paths import state_dir
+    from satchel.install.paths import interrupted, state_dir
 
-    state = state_dir(info.prefix)
-    try:
-        pending = any(name.startswith("tx-") for name in os.listdir(state))
-    except OSError:
-        return
-    if pending:
+    if interrupted(info.prefix):
         import sys
 
         from satchel.install.lock import environment_lock
         from satchel.install.transaction import recover
 
-        with environment_lock(state):
+        with environment_lock(state_dir(info.prefix)):
             for note in recover(info.prefix):
                 sys.stderr.write(f"satchel: {note}\n")
 

@@ -26,7 +26,7 @@ import os
 
 from satchel.environment.model import canonical_name
 from satchel.errors import InstallError
-from satchel.install.paths import state_dir
+from satchel.install.paths import TX_PREFIX, state_dir
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -175,7 +175,7 @@ def apply_changes(
     from satchel.install.link import install_unpacked
 
     state = state_dir(target.prefix)
-    txdir = os.path.join(state, f"tx-{os.getpid()}-{os.urandom(4).hex()}")
+    txdir = os.path.join(state, f"{TX_PREFIX}{os.getpid()}-{os.urandom(4).hex()}")
     stage, backup = os.path.join(txdir, "stage"), os.path.join(txdir, "backup")
     stage_scheme = {
         k: os.path.normpath(os.path.join(stage, os.path.relpath(v, target.prefix))) for k, v in target.scheme.items()
@@ -282,7 +282,7 @@ def recover(prefix: str) -> list[str]:
         return []
     done = []
     for name in names:
-        if not name.startswith("tx-"):
+        if not name.startswith(TX_PREFIX):
             continue
         txdir = os.path.join(state, name)
         try:
