@@ -27,6 +27,7 @@ RANK = {
     "fetch": 9,
     "install": 10,
     "commands": 11,
+    "dispatch": 11,
     "cli": 12,
     "__main__": 13,
 }

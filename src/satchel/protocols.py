@@ -12,9 +12,11 @@ from typing import Protocol
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from satchel.index.links import FileLink
+    from collections.abc import Mapping, Sequence
+
     from satchel.index.pages import ProjectPage
 
-__all__ = ["ProjectSource", "Reporter"]
+__all__ = ["EnvInstaller", "ProjectSource", "Reporter"]
 
 
 class ProjectSource(Protocol):
@@ -47,3 +49,16 @@ class Reporter(Protocol):
     def advanced(self, task: str, amount: int = 1) -> None: ...
 
     def finished(self, task: str) -> None: ...
+
+
+class EnvInstaller(Protocol):
+    """Installs requirements into a build environment: resolved for the target interpreter with
+    the command's index options, fetched (and built, if need be) and linked in. The builder
+    (fetch/) asks; `satchel.dispatch` answers with resolve + fetch + install."""
+
+    def install_requirements(
+        self, prefix: str, scheme: Mapping[str, str], python: str, requirements: Sequence[str], *, purpose: str
+    ) -> None:
+        """Install `requirements` (PEP 508 strings) into the environment at `prefix`; `purpose`
+        names the build for messages ("build dependencies of demo 1.0")."""
+        ...

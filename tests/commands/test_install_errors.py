@@ -105,7 +105,8 @@ def test_nothing_to_install(env: Path) -> None:
 
 
 @pytest.mark.parametrize("what", ["directory", "sdist-url", "sdist-path", "editable"])
-def test_requirement_needing_a_build(env: Path, index_server: IndexServer, tmp_path: Path, what: str) -> None:
+def test_build_requirements_not_on_the_index(env: Path, index_server: IndexServer, tmp_path: Path, what: str) -> None:
+    """The corpus index has no setuptools: every build fails on its build environment, clearly."""
     project = tmp_path / "project"
     project.mkdir()
     (project / "pyproject.toml").write_text('[project]\nname = "project"\nversion = "1.0"\n')
@@ -117,8 +118,15 @@ def test_requirement_needing_a_build(env: Path, index_server: IndexServer, tmp_p
         "editable": "-e",
     }[what]
     args = [arg, str(project)] if what == "editable" else [arg]
-    result = fails(env, "-i", index_server.url, *args, status=2)
-    assert "needs a build" in result.stderr
+    result = fails(env, "-i", index_server.url, *args, status=1)
+    assert "build dependencies of" in result.stderr and "setuptools" in result.stderr
+    assert ("project" if what in ("directory", "editable") else "sdistonly-1.0.tar.gz") in result.stderr
+
+
+def test_directory_that_is_not_a_project(env: Path, index_server: IndexServer, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    result = fails(env, "-i", index_server.url, str(tmp_path / "empty"), status=2)
+    assert "does not appear to be a Python project" in result.stderr and "empty" in result.stderr
 
 
 def test_only_an_sdist_on_the_index(env: Path, index_server: IndexServer) -> None:

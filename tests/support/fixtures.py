@@ -28,17 +28,23 @@ from typing import Any
 
 import pytest
 
+from .backends import backend_wheels
 from .index_server import IndexServer
+from .projects import make_project_sdist
 from .wheels import make_sdist, make_wheel
 
 __all__ = [
     "CORPUS_YANKED",
     "Corpus",
     "ExternalIndex",
+    "SOURCE_PROJECTS",
     "build_corpus",
+    "build_index_server",
+    "build_source_corpus",
     "index_server",
     "make_index",
     "pypiserver_index",
+    "source_corpus",
     "wheel_corpus",
 ]
 
@@ -237,3 +243,55 @@ def pypiserver_index(wheel_corpus: Corpus, tmp_path_factory: pytest.TempPathFact
     except subprocess.TimeoutExpired:
         index.process.kill()
         index.process.wait()
+
+
+# ---------------------------------------------------------------- building from source
+
+#: The sdists of `source_corpus`: project -> (backend, versions). `st-proj` depends on `leaf>=1`
+#: and has a console script `st-proj` (1.1 also an extra `two` = `leaf>=2`); the others have
+#: no dependencies. Each package's `hello()` returns "<project> <version>".
+SOURCE_PROJECTS: Mapping[str, tuple[str, tuple[str, ...]]] = {
+    "st-proj": ("setuptools", ("1.0", "1.1")),
+    "legacy-proj": ("setuptools-setup-py", ("1.0",)),
+    "hatch-proj": ("hatchling", ("1.0",)),
+    "flit-proj": ("flit", ("1.0",)),
+}
+
+
+def build_source_corpus(directory: Path) -> Corpus:
+    """Write the distributions builds from source need into `directory`: wheels of the build
+    backends installed in the test environment (`backend_wheels`, which raises saying to
+    `pip install -e '.[test]'` if one is missing), `leaf` 1.0 and 2.0, and the SOURCE_PROJECTS sdists."""
+    backend_wheels(directory)
+    make_wheel(directory, "leaf", "1.0")
+    make_wheel(directory, "leaf", "2.0")
+    for version, extras in (("1.0", {}), ("1.1", {"two": ["leaf>=2"]})):
+        make_project_sdist(
+            directory, "st-proj", version, backend="setuptools", dependencies=["leaf>=1"],
+            optional_dependencies=extras, scripts={"st-proj": "st_proj:main"},
+        )  # fmt: skip
+    make_project_sdist(directory, "legacy-proj", "1.0", backend="setuptools-setup-py")
+    make_project_sdist(directory, "hatch-proj", "1.0", backend="hatchling")
+    make_project_sdist(directory, "flit-proj", "1.0", backend="flit")
+    return Corpus(directory, {})
+
+
+@pytest.fixture(scope="session")
+def source_corpus(tmp_path_factory: pytest.TempPathFactory) -> Corpus:
+    """The session's corpus for builds from source (`build_source_corpus`); read-only."""
+    return build_source_corpus(tmp_path_factory.mktemp("source-corpus"))
+
+
+@pytest.fixture(scope="session")
+def _session_build_index_server(source_corpus: Corpus) -> Iterator[IndexServer]:
+    with IndexServer(source_corpus.path, yanked=source_corpus.yanked) as server:
+        yield server
+
+
+@pytest.fixture
+def build_index_server(_session_build_index_server: IndexServer) -> Iterator[IndexServer]:
+    """The session's server over `source_corpus` (backends, `leaf`, the SOURCE_PROJECTS sdists),
+    with an empty request log; switches and faults a test sets are undone afterwards."""
+    _session_build_index_server.reset()
+    yield _session_build_index_server
+    _session_build_index_server.reset()

@@ -57,8 +57,8 @@ def _gather(args: argparse.Namespace) -> tuple[list[InstallRequest], list[Instal
     return requests, constraints, file_options
 
 
-def _refuse_builds(requests: list[InstallRequest]) -> None:
-    """Requests satchel can't serve yet (builds), and paths that don't exist, fail up front."""
+def _check_paths(requests: list[InstallRequest]) -> None:
+    """Paths that don't exist fail up front, before anything else is done."""
     import os
 
     for request in requests:
@@ -67,13 +67,6 @@ def _refuse_builds(requests: list[InstallRequest]) -> None:
                 f"{request.text!r}: no such file or directory ({request.path}).",
                 input=request.text,
                 hint="check the path (relative paths are taken from the current directory).",
-            )
-        location = request.url or request.path
-        if request.editable or (location is not None and not location.split("#", 1)[0].endswith(".whl")):
-            raise UsageError(
-                f"{request.text!r} needs a build from source, which satchel does not do yet.",
-                input=request.text,
-                hint="install a wheel, or use pip for this one until builds land in satchel.",
             )
 
 
@@ -205,7 +198,7 @@ def run(args: argparse.Namespace) -> int:
     eligible = not (args.upgrade or args.force_reinstall or args.ignore_installed or args.dry_run or args.report)
     key = _noop_key(args._argv, info) if eligible else None
     requests, constraints, file_options = _gather(args)
-    _refuse_builds(requests)
+    _check_paths(requests)
     if not info.is_venv and not args.system and args.python:
         from satchel.commands.install_options import refuse_system
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sys
+from contextlib import contextmanager
 
 from satchel.commands.install_options import cli_settings
 from satchel.environment.model import canonical_name
@@ -12,7 +13,14 @@ from satchel.environment.model import canonical_name
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator, Mapping
+
+    from satchel.dispatch import Dispatch
+    from satchel.fetch.builder import BuiltWheel
+    from satchel.fetch.unpack import UnpackedWheel
+    from satchel.index.client import IndexClient
+    from satchel.index.evaluate import TargetEnvironment
+    from satchel.resolve.resolve import ResolveOptions
 
     from satchel.environment.model import InstalledSet
     from satchel.install.plan import InstallPlan
@@ -100,12 +108,16 @@ def install_resolved(
         ignore_requires_python=False,
     )
     environment = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
-    with open_source(settings) as source:
+    with open_source(settings) as client, _dispatch(args, info, client, environment, options, settings, requests) as dispatch:
+        source = dispatch.source
         resolution = resolve(
             requests, source=source, target=environment, markers=info.markers, installed=installed,
             options=options, constraints=constraints, locations=searched_locations(settings),
         )
-        plan = make_plan(resolution.pins, installed, force_reinstall=args.force_reinstall or args.ignore_installed)
+        plan = make_plan(
+            resolution.pins, installed, force_reinstall=args.force_reinstall or args.ignore_installed,
+            editables={canonical_name(p.name) for p in resolution.pins if p.link and dispatch.is_editable(p.link)},
+        )
         _use_requested_names(plan, requests, source)
         if settings.require_hashes or any(r.hashes for r in requests):
             _check_hash_mode(plan, _request_hashes(requests))
@@ -120,10 +132,53 @@ def install_resolved(
         if plan.empty:
             _already_satisfied(args, requests, installed)
             return 0
-        code = _apply(args, info, target, plan, source, requests)
+        code = _apply(args, info, target, plan, dispatch, requests)
         if on_installed is not None:
             on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
         return code
+
+
+@contextmanager
+def _dispatch(
+    args: argparse.Namespace,
+    info: InterpreterInfo,
+    client: IndexClient,
+    environment: TargetEnvironment,
+    options: ResolveOptions,
+    settings: Settings,
+    requests: list[InstallRequest],
+) -> Iterator[Dispatch]:
+    """The builder and its source for this command: which links are editable or direct, and
+    the build options (-C, --no-build-isolation, --check-build-dependencies)."""
+    from satchel.commands.install_options import config_settings
+    from satchel.dispatch import Dispatch
+    from satchel.resolve.resolve import request_link
+
+    editables, direct = set(), set()
+    for request in requests:
+        if request.url is not None or request.path is not None:
+            key = request_link(request).key
+            direct.add(key)
+            if request.editable:
+                editables.add(key)
+        elif request.requirement is not None and request.requirement.url:
+            from satchel.index.links import FileLink
+
+            direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)
+    dispatch = Dispatch(
+        info, client, target=environment, options=options, editables=editables, direct=direct,
+        build_isolation=settings.build_isolation, check_build_dependencies=settings.check_build_dependencies,
+        config_settings=config_settings(settings.config_settings),
+        on_build=None if args.quiet else _say_building,
+    )
+    try:
+        yield dispatch
+    finally:
+        dispatch.close()
+
+
+def _say_building(name: str) -> None:
+    sys.stderr.write(f"Building {name}\n")
 
 
 def _already_satisfied(args: argparse.Namespace, requests: list[InstallRequest], installed: InstalledSet) -> None:
@@ -196,16 +251,24 @@ def _write_report(
     atomic_write_bytes(path, text.encode())
 
 
-def _direct_urls(requests: list[InstallRequest], plan: InstallPlan, digests: dict[str, str]) -> dict[str, bytes]:
-    """PEP 610 records for what came from a URL or a path, as pip writes them (freeze reads
-    them); `digests` are the sha256 of the files installed, by project."""
-    direct = {canonical_name(r.name) for r in requests if r.name and (r.url or r.path)}
+def _direct_urls(
+    plan: InstallPlan, wheels: list[UnpackedWheel], built: Mapping[str, BuiltWheel], dispatch: Dispatch
+) -> dict[str, bytes]:
+    """PEP 610 records for what came from a URL, a path or VCS, as pip writes them (freeze
+    reads them): the builder's for what it built, else the wheel file's own hash."""
+    import os
+
     records = {}
-    for item in plan.add:
-        if item.key in direct:
-            digest = digests[item.key]
+    for item, wheel in zip(plan.add, wheels):
+        if not dispatch.is_direct(item.link):
+            continue
+        made = built.get(item.link.key)
+        if made is not None:
+            info = made.direct_url
+        else:
+            digest = os.path.basename(wheel.root)  # an unpacked tree lives in a directory named by its wheel's sha256
             info = {"url": item.link.url, "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
-            records[item.key] = json.dumps(info, sort_keys=True).encode()
+        records[item.key] = json.dumps(info, sort_keys=True).encode()
     return records
 
 
@@ -219,30 +282,26 @@ def _apply(
     info: InterpreterInfo,
     target: Target,
     plan: InstallPlan,
-    source: object,
+    dispatch: Dispatch,
     requests: list[InstallRequest],
 ) -> int:
-    from satchel.fetch.download import fetch_wheels
     from satchel.install.transaction import apply_changes
     from satchel.install.uninstall import removal_paths
-
-    import os
 
     hashes = _request_hashes(requests)
     reporter = args.reporter
     task = f"Fetching {len(plan.add)} package{'s' if len(plan.add) != 1 else ''}"
     reporter.started(task, len(plan.add))
     try:
-        wheels = fetch_wheels(
-            [item.link for item in plan.add], source,  # type: ignore[arg-type]
+        wheels, built = dispatch.wheels(
+            [item.link for item in plan.add],
             expected={item.link.url: hashes[item.key] for item in plan.add if item.key in hashes},
             on_done=lambda _link: reporter.advanced(task),
         )
     finally:
         reporter.finished(task)
     requested = {item.key for item in plan.add if item.requested}
-    # an unpacked tree lives in a directory named by its wheel's sha256
-    direct_urls = _direct_urls(requests, plan, {i.key: os.path.basename(w.root) for i, w in zip(plan.add, wheels)})
+    direct_urls = _direct_urls(plan, wheels, built, dispatch)
     apply_changes(target, wheels, plan.remove, requested=requested, removal_paths=removal_paths, direct_urls=direct_urls)
     if args.compile:
         _compile(info, target, [item.name for item in plan.add])

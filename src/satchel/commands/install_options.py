@@ -37,8 +37,16 @@ def add_install_arguments(parser: argparse.ArgumentParser) -> None:
     add("--index-strategy", choices=("first-index", "unsafe-best-match"), default=None,
         help="first-index (default): a project comes from the first index that has it")
     add("--only-binary", action="append", default=None, metavar="PACKAGES", help="only wheels (:all:, :none:, names)")
-    add("--no-binary", action="append", default=None, metavar="PACKAGES", help="no wheels (needs builds: not yet)")
+    add("--no-binary", action="append", default=None, metavar="PACKAGES", help="no wheels: build from source (:all:, :none:, names)")
     add("--prefer-binary", action="store_true", default=None, help="prefer older wheels over newer sources")
+    add("--no-build-isolation", dest="build_isolation", action="store_false", default=None,
+        help="build with what the target environment has installed, not in a fresh build environment")
+    add("--check-build-dependencies", action="store_true", default=None,
+        help="with --no-build-isolation: fail when the build requirements are not installed")
+    add("-C", "--config-settings", action="append", default=None, metavar="KEY=VALUE",
+        help="settings for the build backends (PEP 517 config_settings; repeatable)")
+    add("--use-pep517", action="store_true", default=None, help=argparse_suppress())
+    add("--src", metavar="DIR", help="where editable VCS checkouts go (default: <env>/src)")
     add("--require-hashes", action="store_true", default=None, help="require a hash for every requirement")
     add("--trusted-host", action="append", default=None, metavar="HOST", help="allow http/unverified TLS for HOST")
     add("--cert", metavar="PATH", help="CA bundle for TLS")
@@ -71,9 +79,35 @@ def cli_settings(args: argparse.Namespace) -> dict[str, object]:
     values["trusted_hosts"] = args.trusted_host
     values["only_binary"] = args.only_binary
     values["no_binary"] = args.no_binary
+    values["build_isolation"] = args.build_isolation
+    values["check_build_dependencies"] = args.check_build_dependencies
+    values["config_settings"] = args.config_settings
     values["verbose"] = args.verbose or None
     values["quiet"] = args.quiet or None
     return values
+
+
+def argparse_suppress() -> str:
+    import argparse
+
+    return argparse.SUPPRESS  # accepted as pip does (PEP 517 is the only way satchel builds)
+
+
+def config_settings(values: tuple[str, ...]) -> dict[str, str | list[str]]:
+    """`-C key=value` pairs as pip passes them: a key given twice becomes a list."""
+    settings: dict[str, str | list[str]] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(
+                f"--config-settings {item!r}: expected KEY=VALUE.", input=item, hint="e.g. -C editable_mode=compat"
+            )
+        if key in settings:
+            before = settings[key]
+            settings[key] = [*before, value] if isinstance(before, list) else [before, value]
+        else:
+            settings[key] = value
+    return settings
 
 
 def refuse_system(info: InterpreterInfo, args: argparse.Namespace) -> None:

@@ -59,6 +59,7 @@ class FileLink:
     metadata: dict[str, str] | bool | None = None
     size: int | None = None
     upload_time: str | None = None
+    subdirectory: str | None = None  # `#subdirectory=` of a direct URL: the project inside it
 
     @classmethod
     def build(
@@ -91,10 +92,16 @@ class FileLink:
             metadata=metadata,
             size=size,
             upload_time=upload_time,
+            subdirectory=_fragment_value(fragment, "subdirectory"),
         )
 
     def __hash__(self) -> int:
         return hash(self.url)
+
+    @property
+    def key(self) -> str:
+        """What tells two links apart: the URL, plus the subdirectory where one is given."""
+        return f"{self.url}#subdirectory={self.subdirectory}" if self.subdirectory else self.url
 
     def __repr__(self) -> str:
         return f"<FileLink {self.display}>"
@@ -167,6 +174,14 @@ def hashes_from_fragment(fragment: str) -> dict[str, str]:
         if sep and name in SUPPORTED_HASHES and name not in found:
             found[name] = value
     return found
+
+
+def _fragment_value(fragment: str, key: str) -> str | None:
+    for part in fragment.split("&"):
+        name, sep, value = part.partition("=")
+        if sep and name == key and value:
+            return urllib.parse.unquote(value)
+    return None
 
 
 def redact_url(url: str) -> str:

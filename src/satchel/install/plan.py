@@ -14,7 +14,7 @@ from satchel.environment.model import InstalledDist, InstalledSet, canonical_nam
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Collection, Iterable
 
     from satchel.index.links import FileLink
 
@@ -78,13 +78,28 @@ class InstallPlan:
         return "Successfully installed " + " ".join(f"{item.name}-{item.version}" for item in items)
 
 
+def _same_version(installed: str, pinned: str) -> bool:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        return Version(installed) == Version(pinned)
+    except InvalidVersion:
+        return installed == pinned
+
+
 def make_plan(
     pins: Iterable[PinLike],
     installed: InstalledSet,
     *,
     force_reinstall: bool = False,
+    editables: Collection[str] = (),
 ) -> InstallPlan:
-    """The changes that make the environment hold exactly `pins` (plus whatever else it has)."""
+    """The changes that make the environment hold exactly `pins` (plus whatever else it has).
+
+    A file pinned at the version already installed is installed again only where pip does:
+    editables (or replacing an editable), local sdists and directories; not wheels, nor URLs.
+    `editables` are the normalised names requested with -e.
+    """
     add: list[PlanItem] = []
     remove: list[InstalledDist] = []
     unchanged: list[InstalledDist] = []
@@ -95,6 +110,12 @@ def make_plan(
             continue
         if pin.link is None:
             raise ValueError(f"pin {pin.name} {pin.version} has neither a link nor an installed distribution")
+        if current is not None and not force_reinstall and _same_version(current.version, pin.version):
+            editable = canonical_name(pin.name) in editables or current.editable
+            local_source = pin.link.url.startswith("file:") and not pin.link.is_wheel
+            if not editable and not local_source:
+                unchanged.append(current)
+                continue
         add.append(PlanItem(pin.name, pin.version, pin.link, pin.requested, current))
         if current is not None:
             remove.append(current)

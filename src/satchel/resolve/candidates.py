@@ -182,10 +182,10 @@ class LinkCandidate(Candidate):
         return super().describe()
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, LinkCandidate) and self.link.url == other.link.url
+        return isinstance(other, LinkCandidate) and self.link.key == other.link.key
 
     def __hash__(self) -> int:
-        return hash(("link", self.link.url))
+        return hash(("link", self.link.key))
 
 
 class InstalledCandidate(Candidate):
@@ -361,7 +361,7 @@ class Constraint:
 
     def is_satisfied_by(self, candidate: Candidate) -> bool:
         base = candidate.base if isinstance(candidate, ExtrasCandidate) else candidate
-        if self.urls and not (isinstance(base, LinkCandidate) and base.link.url in self.urls):
+        if self.urls and not (isinstance(base, LinkCandidate) and base.link.key in self.urls):
             return False
         return self.specifier.contains(candidate.version, prereleases=True)
 

@@ -122,14 +122,14 @@ class CandidateFinder:
         disagrees with the file. `MetadataProblem` escapes for invalid dependencies: pip then
         skips the whole version."""
         link = evaluation.link
-        if link.url in self._invalid:
-            raise MetadataProblem(self._invalid[link.url])
-        if link.url not in self._links:
-            self._links[link.url] = None
+        if link.key in self._invalid:
+            raise MetadataProblem(self._invalid[link.key])
+        if link.key not in self._links:
+            self._links[link.key] = None
             try:
                 metadata = parse_metadata(self.source.metadata(link))
             except MetadataProblem as problem:
-                self._invalid[link.url] = str(problem)
+                self._invalid[link.key] = str(problem)
                 self.reject(project, f"{project} {evaluation.version} ({link.filename})", str(problem))
                 raise
             if metadata.project != project:
@@ -137,20 +137,20 @@ class CandidateFinder:
             elif metadata.version != evaluation.version:
                 why = f"its metadata says version {metadata.version}, its file name {evaluation.version}"
             else:
-                self._links[link.url] = LinkCandidate(link, metadata)
-                return self._links[link.url]
+                self._links[link.key] = LinkCandidate(link, metadata)
+                return self._links[link.key]
             self.reject(project, f"{project} {evaluation.version} ({link.filename})", why)
-        return self._links[link.url]
+        return self._links[link.key]
 
     def usable(self, evaluation: Evaluation) -> bool:
         """False only for a file already found to have unusable metadata."""
-        url = evaluation.link.url
+        url = evaluation.link.key
         return url not in self._invalid and (url not in self._links or self._links[url] is not None)
 
     def from_link(self, link: FileLink, name: str | None, request: str) -> LinkCandidate:
         """The one candidate of a URL/path requirement; `ResolutionError` if it can't be used."""
-        if link.url in self._links and self._links[link.url] is not None:
-            return self._links[link.url]  # type: ignore[return-value]
+        if link.key in self._links and self._links[link.key] is not None:
+            return self._links[link.key]  # type: ignore[return-value]
         expected_version: Version | None = None
         if link.is_wheel:
             try:
@@ -180,7 +180,7 @@ class CandidateFinder:
                 input=request,
             )
         candidate = LinkCandidate(link, metadata, direct=True)
-        self._links[link.url] = candidate
+        self._links[link.key] = candidate
         return candidate
 
     def installed_candidate(self, project: str) -> InstalledCandidate | None:

@@ -56,7 +56,7 @@ from resolvelib.structs import DirectedGraph
 if TYPE_CHECKING:
     from resolvelib.resolvers import Result
 
-__all__ = ["MAX_ROUNDS", "Pin", "RequirementMaker", "Resolution", "ResolveOptions", "install_order", "resolve"]
+__all__ = ["MAX_ROUNDS", "Pin", "RequirementMaker", "Resolution", "ResolveOptions", "install_order", "request_link", "resolve"]
 
 MAX_ROUNDS = 200_000  # pip's limit on resolver rounds
 ALL = ":all:"
@@ -186,6 +186,13 @@ def resolve(
     return _resolution(result)
 
 
+def request_link(request: InstallRequest) -> FileLink:
+    """The file (or directory, or VCS URL) a URL/path request names, as a link."""
+    if request.url is not None:
+        return FileLink.build(request.url, request.url)
+    return FileLink.build(pathlib.Path(str(request.path)).absolute().as_uri(), "file:///")
+
+
 class RequirementMaker:
     """Turns requests and Requires-Dist entries into resolver requirements, making the
     candidates of URL/path requirements through the finder."""
@@ -223,11 +230,7 @@ class RequirementMaker:
             return []
         if request.requirement is not None:
             return self.requirements_from(request.requirement, request=request)
-        if request.url is not None:
-            link = FileLink.build(request.url, request.url)
-        else:
-            link = FileLink.build(pathlib.Path(str(request.path)).absolute().as_uri(), "file:///")
-        base = self.finder.from_link(link, request.name, request.text)
+        base = self.finder.from_link(request_link(request), request.name, request.text)
         extras = frozenset(canonicalize_name(e) for e in request.extras)
         return self.explicit(base, extras, request)
 
@@ -273,7 +276,7 @@ def _constraints(requests: Sequence[InstallRequest], markers: Mapping[str, str])
         req = request.requirement
         specifier = req.specifier if req is not None else SpecifierSet()
         url = request.url or (req.url if req is not None else None)
-        urls = frozenset([FileLink.build(url, url).url]) if url else frozenset()
+        urls = frozenset([FileLink.build(url, url).key]) if url else frozenset()
         before = merged.get(project, Constraint())
         merged[project] = Constraint(before.specifier & specifier, before.urls | urls, (*before.requests, request))
     return merged

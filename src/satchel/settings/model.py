@@ -58,7 +58,8 @@ class Settings:
         "only_binary", "no_binary", "require_hashes", "trusted_hosts", "cert", "client_cert",
         "timeout", "retries", "proxy", "cache_dir", "no_cache", "constraints",
         "upgrade_strategy", "index_strategy", "break_system_packages", "verbose", "quiet",
-        "keyring_provider", "progress_bar", "disable_pip_version_check", "sources",
+        "keyring_provider", "progress_bar", "disable_pip_version_check", "build_isolation",
+        "check_build_dependencies", "config_settings", "sources",
     )  # fmt: skip
 
     index_url: str | None
@@ -87,6 +88,9 @@ class Settings:
     keyring_provider: KeyringProvider
     progress_bar: ProgressBar
     disable_pip_version_check: bool
+    build_isolation: bool
+    check_build_dependencies: bool
+    config_settings: tuple[str, ...]
     sources: Mapping[str, str]
 
     def __init__(
@@ -118,6 +122,9 @@ class Settings:
         keyring_provider: KeyringProvider = "auto",
         progress_bar: ProgressBar = "auto",
         disable_pip_version_check: bool = False,
+        build_isolation: bool = True,
+        check_build_dependencies: bool = False,
+        config_settings: Iterable[str] = (),
         sources: Mapping[str, str] = _EMPTY,
     ) -> None:
         values: dict[str, object] = {
@@ -147,6 +154,9 @@ class Settings:
             "keyring_provider": keyring_provider,
             "progress_bar": progress_bar,
             "disable_pip_version_check": disable_pip_version_check,
+            "build_isolation": build_isolation,
+            "check_build_dependencies": check_build_dependencies,
+            "config_settings": tuple(config_settings),
             "sources": MappingProxyType(dict(sources)),
         }
         for name, value in values.items():

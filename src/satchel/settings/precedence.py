@@ -90,6 +90,11 @@ OPTIONS: Mapping[str, Option] = {
     "keyring-provider": Option("keyring_provider", "choice", ("auto", "disabled", "import", "subprocess")),
     "progress-bar": Option("progress_bar", "choice", ("auto", "on", "off", "raw")),
     "disable-pip-version-check": Option("disable_pip_version_check", "bool"),
+    # pip's store_false option: in config files and PIP_NO_BUILD_ISOLATION the value is the
+    # isolation itself (PIP_NO_BUILD_ISOLATION=0 turns isolation off), as pip reads it
+    "no-build-isolation": Option("build_isolation", "store-false"),
+    "check-build-dependencies": Option("check_build_dependencies", "bool"),
+    "config-settings": Option("config_settings", "list"),
 }
 # The command line names options by Settings field; the first key for a field is its name.
 _BY_FIELD: Mapping[str, str] = {o.field: k for k, o in reversed(list(OPTIONS.items()))}
@@ -248,7 +253,7 @@ def _not_given(option: Option, value: object) -> bool:
 
 def _parse(option: Option, entry: Entry) -> object:
     kind = option.kind
-    if kind in ("bool", "no-cache"):
+    if kind in ("bool", "no-cache", "store-false"):
         return _as_bool(entry)
     if kind == "count":
         return _as_count(entry)

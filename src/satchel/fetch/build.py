@@ -1,0 +1,248 @@
+"""PEP 517/660 builds of one source tree: its build system (pip's rules for reading it), the
+backend's hooks through pyproject-hooks, and every backend failure turned into one `BuildError`.
+
+    system = read_build_system(project_dir, display="./proj")
+    backend = Backend(project_dir, system, python=env_python, log=BuildLog(...), env=hook_env)
+    backend.get_requires("wheel")                 # ['wheel'] for old setuptools, [] for most
+    info_dir = backend.prepare_metadata("wheel", metadata_dir)   # None: the backend has no such hook
+    wheel = backend.build("editable", wheel_dir, info_dir)
+
+Each hook runs in its own subprocess of the build environment's interpreter (pyproject-hooks'
+in-process script); everything the backend prints goes to the build's log file, and a failure
+shows the log's last lines and where the whole log is.
+
+Import rule: satchel.errors only; pyproject_hooks and tomllib inside functions.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+
+from satchel.errors import OperationError, UsageError
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Literal
+
+    Kind = Literal["wheel", "editable"]
+
+__all__ = ["LEGACY_BACKEND", "Backend", "BuildError", "BuildLog", "BuildSystem", "read_build_system"]
+
+LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
+_LEGACY_REQUIRES = ("setuptools>=40.8.0",)
+_TAIL_LINES = 25
+
+
+class BuildError(OperationError):
+    """A build backend failed (or could not be loaded); the message names the project."""
+
+    code = "build-failed"
+
+
+@dataclass(frozen=True, slots=True)
+class BuildSystem:
+    """A project's [build-system], with pip's defaults: projects without pyproject.toml (or
+    without the table) build with setuptools' legacy backend; `check` are requirements that
+    must hold in the build environment (setuptools when the backend was left to the default)."""
+
+    requires: tuple[str, ...]
+    backend: str
+    backend_path: tuple[str, ...] = ()
+    check: tuple[str, ...] = ()
+
+
+def read_build_system(project_dir: str, display: str) -> BuildSystem:
+    """The build system of the project in `project_dir`; `UsageError` naming `display` when the
+    directory is not a Python project or its pyproject.toml is invalid."""
+    pyproject = os.path.join(project_dir, "pyproject.toml")
+    has_pyproject = os.path.isfile(pyproject)
+    if not has_pyproject and not os.path.isfile(os.path.join(project_dir, "setup.py")):
+        raise UsageError(
+            f"{display} does not appear to be a Python project: neither 'setup.py' nor 'pyproject.toml' found.",
+            input=display,
+            hint="point at the directory that holds the project's pyproject.toml (or setup.py).",
+        )
+    table = _build_system_table(pyproject, display) if has_pyproject else None
+    if table is None:
+        return BuildSystem(_LEGACY_REQUIRES, LEGACY_BACKEND)
+    requires = table.get("requires")
+    if requires is None:
+        raise UsageError(
+            f"{display}: pyproject.toml has a [build-system] table without the 'requires' key.",
+            input=display,
+            hint="add requires = [...] (the build backend's requirements) to [build-system].",
+        )
+    if not isinstance(requires, list) or not all(isinstance(item, str) for item in requires):
+        raise UsageError(f"{display}: [build-system] requires in pyproject.toml is not a list of strings.", input=display)
+    _check_requirements(requires, display)
+    backend = table.get("build-backend")
+    backend_path = table.get("backend-path", [])
+    if backend is not None and not isinstance(backend, str):
+        raise UsageError(f"{display}: [build-system] build-backend in pyproject.toml is not a string.", input=display)
+    if not isinstance(backend_path, list) or not all(isinstance(item, str) for item in backend_path):
+        raise UsageError(f"{display}: [build-system] backend-path is not a list of strings.", input=display)
+    if backend is None:
+        return BuildSystem(tuple(requires), LEGACY_BACKEND, tuple(backend_path), _LEGACY_REQUIRES)
+    return BuildSystem(tuple(requires), backend, tuple(backend_path))
+
+
+def _build_system_table(path: str, display: str) -> dict[str, object] | None:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10 (tomli is a dependency there)
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as exc:
+        raise UsageError(f"can't read {path}: {exc.strerror or exc}.", input=display) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise UsageError(f"{display}: pyproject.toml is not valid TOML: {exc}.", input=display) from exc
+    table = data.get("build-system")
+    if table is not None and not isinstance(table, dict):
+        raise UsageError(f"{display}: [build-system] in pyproject.toml is not a table.", input=display)
+    return table
+
+
+def _check_requirements(requires: Sequence[str], display: str) -> None:
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    for text in requires:
+        try:
+            Requirement(text)
+        except InvalidRequirement as exc:
+            raise UsageError(
+                f"{display}: [build-system] requires in pyproject.toml has an invalid requirement {text!r}: {exc}.",
+                input=display,
+            ) from exc
+
+
+@dataclass
+class BuildLog:
+    """Where a build's output goes: one file for every hook of one project."""
+
+    path: str
+    project: str
+    lines: list[str] = field(default_factory=list)
+
+    def tail(self) -> str:
+        try:
+            with open(self.path, encoding="utf-8", errors="replace") as handle:
+                lines = handle.read().splitlines()
+        except OSError:
+            return ""
+        return "\n".join(lines[-_TAIL_LINES:])
+
+
+class _HookFailed(Exception):
+    def __init__(self, returncode: int) -> None:
+        super().__init__(returncode)
+        self.returncode = returncode
+
+
+class Backend:
+    """The hooks of one project's backend, run with `python` (the build environment's
+    interpreter, or the target's with --no-build-isolation) and `env` added to the environment."""
+
+    def __init__(
+        self,
+        project_dir: str,
+        system: BuildSystem,
+        *,
+        python: str,
+        log: BuildLog,
+        env: Mapping[str, str],
+        config_settings: Mapping[str, str | list[str]] | None = None,
+    ) -> None:
+        from pyproject_hooks import BuildBackendHookCaller
+
+        self.project_dir = project_dir
+        self.system = system
+        self.log = log
+        self._env = dict(env)
+        self._config = dict(config_settings) if config_settings else None
+        try:
+            self._caller = BuildBackendHookCaller(
+                project_dir, system.backend, backend_path=list(system.backend_path) or None,
+                runner=self._run, python_executable=python,
+            )
+        except ValueError as exc:  # a backend-path outside the project
+            raise UsageError(f"{log.project}: invalid backend-path in pyproject.toml: {exc}.", input=log.project) from exc
+
+    def _run(self, cmd: Sequence[str], cwd: str | None = None, extra_environ: Mapping[str, str] | None = None) -> None:
+        environ = {**os.environ, **self._env, **(extra_environ or {})}
+        with open(self.log.path, "ab") as out:
+            out.write(f"$ {cmd[2] if len(cmd) > 2 else ' '.join(cmd)}\n".encode())
+            out.flush()
+            proc = subprocess.run(list(cmd), cwd=cwd, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+        if proc.returncode != 0:
+            raise _HookFailed(proc.returncode)
+
+    def _call(self, hook: str, *args: object, **kwargs: object) -> object:
+        from pyproject_hooks import BackendUnavailable, HookMissing
+
+        try:
+            return getattr(self._caller, hook)(*args, **kwargs)
+        except HookMissing:
+            raise
+        except BackendUnavailable as exc:
+            raise BuildError(
+                f"the build backend {self.system.backend!r} of {self.log.project} could not be loaded.",
+                input=self.log.project,
+                context=_last_lines(exc.traceback or str(exc)),
+                hint="check [build-system] in its pyproject.toml: build-backend must be importable once "
+                "`requires` is installed.",
+            ) from None
+        except _HookFailed as exc:
+            raise BuildError(
+                f"building {self.log.project} failed: the backend's {hook} exited with code {exc.returncode}.",
+                input=self.log.project,
+                context=self.log.tail(),
+                hint=f"the whole log is in {self.log.path}",
+            ) from None
+        except OSError as exc:
+            raise BuildError(f"can't run the build of {self.log.project}: {exc}.", input=self.log.project) from exc
+
+    def get_requires(self, kind: Kind) -> list[str]:
+        requires = self._call(f"get_requires_for_build_{kind}", self._config)
+        if not isinstance(requires, list) or not all(isinstance(item, str) for item in requires):
+            raise BuildError(f"the build backend of {self.log.project} returned invalid build requirements: {requires!r}.")
+        return requires
+
+    def prepare_metadata(self, kind: Kind, directory: str) -> str | None:
+        """The .dist-info directory the backend wrote into `directory`; None when the backend
+        doesn't have the hook (the metadata then comes from a built wheel)."""
+        from pyproject_hooks import HookMissing
+
+        try:
+            name = self._call(f"prepare_metadata_for_build_{kind}", directory, self._config, _allow_fallback=False)
+        except HookMissing:
+            return None
+        return os.path.join(directory, str(name))
+
+    def build(self, kind: Kind, directory: str, metadata_directory: str | None) -> str:
+        """The path of the wheel the backend built into `directory`."""
+        from pyproject_hooks import HookMissing
+
+        try:
+            name = self._call(f"build_{kind}", directory, self._config, metadata_directory)
+        except HookMissing:
+            raise BuildError(
+                f"{self.log.project} can't be installed in editable mode: its build backend "
+                f"{self.system.backend!r} has no build_editable hook (PEP 660).",
+                input=self.log.project,
+                hint="install it without -e, or upgrade the backend in [build-system] requires.",
+            ) from None
+        path = os.path.join(directory, str(name))
+        if not str(name).endswith(".whl") or not os.path.isfile(path):
+            raise BuildError(f"the build backend of {self.log.project} did not produce a wheel (it returned {name!r}).")
+        return path
+
+
+def _last_lines(text: str) -> str:
+    return "\n".join(text.strip().splitlines()[-_TAIL_LINES:])
