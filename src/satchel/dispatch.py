@@ -188,13 +188,9 @@ class Dispatch:
 
     # ---------------------------------------------------------------- build environments
 
-    def install_requirements(
-        self, prefix: str, scheme: Mapping[str, str], python: str, requirements: Sequence[str], *, purpose: str
-    ) -> None:
-        """`protocols.EnvInstaller`: resolve `requirements` for the target (nothing installed),
-        fetch or build them, link them into the build environment at `prefix`."""
+    def resolve_requirements(self, requirements: Sequence[str], *, purpose: str) -> list[tuple[str, str, FileLink]]:
+        """`protocols.EnvInstaller`: `requirements` resolved for the target, nothing installed."""
         from satchel.environment.model import InstalledSet
-        from satchel.install.link import install_unpacked
         from satchel.requirements.model import Origin, request_from_text
         from satchel.resolve.explain import ResolutionError
         from satchel.resolve.resolve import resolve
@@ -209,7 +205,12 @@ class Dispatch:
         except ResolutionError as error:
             error.message = f"can't install the {purpose}: {error.message}"
             raise
-        links = [pin.link for pin in resolution.pins if pin.link is not None]
+        return [(pin.name, pin.version, pin.link) for pin in resolution.pins if pin.link is not None]
+
+    def install_links(self, links: Sequence[FileLink], scheme: Mapping[str, str], python: str) -> None:
+        """`protocols.EnvInstaller`: fetch or build `links`, link them in with `scheme`."""
+        from satchel.install.link import install_unpacked
+
         wheels, _ = self.wheels(links)
         for wheel in wheels:
             install_unpacked(wheel, scheme, python=python, python_version=self.info.version)

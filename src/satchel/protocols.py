@@ -52,13 +52,15 @@ class Reporter(Protocol):
 
 
 class EnvInstaller(Protocol):
-    """Installs requirements into a build environment: resolved for the target interpreter with
-    the command's index options, fetched (and built, if need be) and linked in. The builder
-    (fetch/) asks; `satchel.dispatch` answers with resolve + fetch + install."""
+    """Fills build environments: requirements resolved for the target interpreter with the
+    command's index options (nothing installed), then fetched (built, if need be) and linked in.
+    The builder (fetch/) asks; `satchel.dispatch` answers with resolve + fetch + install."""
 
-    def install_requirements(
-        self, prefix: str, scheme: Mapping[str, str], python: str, requirements: Sequence[str], *, purpose: str
-    ) -> None:
-        """Install `requirements` (PEP 508 strings) into the environment at `prefix`; `purpose`
-        names the build for messages ("build dependencies of demo 1.0")."""
+    def resolve_requirements(self, requirements: Sequence[str], *, purpose: str) -> list[tuple[str, str, FileLink]]:
+        """(normalised name, version, file) for each project `requirements` (PEP 508 strings)
+        need, in install order; `purpose` names the build for messages."""
+        ...
+
+    def install_links(self, links: Sequence[FileLink], scheme: Mapping[str, str], python: str) -> None:
+        """Fetch (or build) `links` and install them with `scheme` for the interpreter `python`."""
         ...

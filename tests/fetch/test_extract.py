@@ -11,6 +11,7 @@ import stat
 import tarfile
 import time
 import zipfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,16 @@ class Places:
 @pytest.fixture
 def places(tmp_path: Path) -> Places:
     return Places(tmp_path)
+
+
+@pytest.fixture(autouse=True)
+def usual_umask() -> Iterator[None]:
+    """The modes asserted below assume umask 022 (one test sets another)."""
+    old = os.umask(0o022)
+    try:
+        yield
+    finally:
+        os.umask(old)
 
 
 # -- building archives
@@ -123,7 +134,9 @@ def mode_of(path: Path) -> int:
 # -- happy paths
 
 
-TAR_FORMATS = [("demo-1.0.tar.gz", "w:gz"), ("demo-1.0.tar.bz2", "w:bz2"), ("demo-1.0.tar.xz", "w:xz"), ("demo-1.0.tar", "w")]
+TAR_FORMATS = [
+    ("demo-1.0.tar.gz", "w:gz"), ("demo-1.0.tar.bz2", "w:bz2"), ("demo-1.0.tar.xz", "w:xz"), ("demo-1.0.tar", "w"),
+]
 
 
 @pytest.mark.parametrize(("name", "mode"), TAR_FORMATS)
@@ -332,8 +345,7 @@ def test_archive_error_is_an_operation_error() -> None:
     lambda places: "\\outside\\abs.txt",
     lambda places: "\\\\server\\share\\abs.txt",
 ], ids=["posix", "drive-slash", "drive-backslash", "drive-relative", "backslash", "unc"])
-def test_tar_absolute_names_are_refused(places: Places, name_of: object) -> None:
-    assert callable(name_of)
+def test_tar_absolute_names_are_refused(places: Places, name_of: Callable[[Places], str]) -> None:
     name = name_of(places)
     archive = tar_file(places, [reg("demo/setup.py"), reg(name, b"evil")])
     refused(places, archive, repr(name), "absolute path")
@@ -472,7 +484,9 @@ def test_special_tar_members_are_refused(places: Places, kind: bytes, words: str
 # -- refusals: zip
 
 
-@pytest.mark.parametrize("name", ["../outside/evil.txt", "demo/../../outside/evil.txt", "ABSOLUTE", "\\outside\\evil.txt", "C:/evil.txt"])
+@pytest.mark.parametrize(
+    "name", ["../outside/evil.txt", "demo/../../outside/evil.txt", "ABSOLUTE", "\\outside\\evil.txt", "C:/evil.txt"]
+)
 def test_zip_names_leading_out_are_refused(places: Places, name: str) -> None:
     if name == "ABSOLUTE":
         name = str(places.outside / "evil.txt")
@@ -494,7 +508,10 @@ def test_zip_symlink_out_is_refused(places: Places, target: str) -> None:
 
 @pytest.mark.parametrize("target", [b"", b"data\0.txt", b"x" * 5000], ids=["empty", "nul", "too-long"])
 def test_zip_symlink_with_a_malformed_target_is_refused(places: Places, target: bytes) -> None:
-    archive = zip_file(places, [("demo/data.txt", b"d", stat.S_IFREG | 0o644), ("demo/bad", target, stat.S_IFLNK | 0o777)])
+    archive = zip_file(places, [
+        ("demo/data.txt", b"d", stat.S_IFREG | 0o644),
+        ("demo/bad", target, stat.S_IFLNK | 0o777),
+    ])
     refused(places, archive, "'demo/bad'", "is a symlink with")
     assert not os.path.lexists(places.dest / "demo" / "bad")
 
@@ -538,7 +555,7 @@ def cut_end(data: bytes) -> bytes:
     return data[:-20]  # the stream's end (gzip's trailer, xz's index): every member still reads
 
 
-def flip(offset: int) -> object:
+def flip(offset: int) -> Callable[[bytes], bytes]:
     def mutate(data: bytes) -> bytes:
         at = offset % len(data)
         return data[:at] + bytes([data[at] ^ 0xFF]) + data[at + 1 :]
@@ -553,10 +570,9 @@ def flip(offset: int) -> object:
     ("demo-1.0.tar.xz", "w:xz", flip(100_000)),
     ("demo-1.0.tar.bz2", "w:bz2", flip(-8)),  # bz2 reports it while the member is read
 ], ids=["gz-cut-end", "gz-crc", "gz-content", "xz-cut-end", "xz-content", "bz2-crc"])
-def test_damaged_compressed_tar(places: Places, name: str, mode: str, damage: object) -> None:
+def test_damaged_compressed_tar(places: Places, name: str, mode: str, damage: Callable[[bytes], bytes]) -> None:
     """tarfile stops at the end-of-archive blocks, before the stream's own checks: the rest of
     the stream must be read for them to catch a damaged download."""
-    assert callable(damage)
     archive = tar_file(places, [reg("demo/big.bin", random_payload()), reg("demo/setup.py")], name, mode)
     Path(archive).write_bytes(damage(Path(archive).read_bytes()))
     refused(places, archive, "is not a zip or tar archive (or is damaged): ")
@@ -571,9 +587,9 @@ def test_truncated_and_corrupt_zip(places: Places) -> None:
     corrupt = places.archives / "corrupt.zip"
     with zipfile.ZipFile(corrupt, "w", zipfile.ZIP_STORED) as out:
         out.writestr("demo/big.bin", payload)
-    data = bytearray(corrupt.read_bytes())
-    data[data.index(payload[:64]) + 1000] ^= 0xFF  # the CRC no longer matches
-    corrupt.write_bytes(bytes(data))
+    stored = bytearray(corrupt.read_bytes())
+    stored[stored.index(payload[:64]) + 1000] ^= 0xFF  # the CRC no longer matches
+    corrupt.write_bytes(bytes(stored))
     refused(places, str(corrupt), "corrupt.zip is not a zip or tar archive (or is damaged): ", "CRC")
 
 

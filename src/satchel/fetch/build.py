@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     Kind = Literal["wheel", "editable"]
 
-__all__ = ["LEGACY_BACKEND", "Backend", "BuildError", "BuildLog", "BuildSystem", "read_build_system"]
+__all__ = ["LEGACY_BACKEND", "Backend", "BuildError", "BuildLog", "BuildSystem", "read_build_system", "static_metadata"]
 
 LEGACY_BACKEND = "setuptools.build_meta:__legacy__"
 _LEGACY_REQUIRES = ("setuptools>=40.8.0",)
@@ -246,3 +246,96 @@ class Backend:
 
 def _last_lines(text: str) -> str:
     return "\n".join(text.strip().splitlines()[-_TAIL_LINES:])
+
+
+# ---------------------------------------------------------------- static metadata
+
+_STATIC_FIELDS = ("version", "dependencies", "optional-dependencies", "requires-python")
+
+
+def static_metadata(project_dir: str) -> bytes | None:
+    """Core metadata known without running the backend, or None: from a PKG-INFO of Metadata
+    2.2+ that declares none of the resolver's fields dynamic (PEP 643, an sdist's), else from
+    pyproject.toml's [project] table when none of them is listed in `dynamic` (PEP 621).
+    The resolver then needs no prepare_metadata hook; the wheel built later carries the same."""
+    sdist_info = _static_pkg_info(os.path.join(project_dir, "PKG-INFO"))
+    if sdist_info is not None:
+        return sdist_info
+    path = os.path.join(project_dir, "pyproject.toml")
+    if not os.path.isfile(path):
+        return None
+    table = _toml(path).get("project")
+    if not isinstance(table, dict) or not isinstance(table.get("name"), str) or "version" not in table:
+        return None
+    dynamic = table.get("dynamic", [])
+    if not isinstance(dynamic, list) or any(name in dynamic for name in _STATIC_FIELDS):
+        return None
+    try:
+        return _pep621_metadata(table)
+    except (TypeError, ValueError):  # anything odd: let the backend say what it means
+        return None
+
+
+def _toml(path: str) -> dict[str, object]:
+    import sys
+
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - Python 3.10
+        import tomli as tomllib
+    try:
+        with open(path, "rb") as handle:
+            return tomllib.load(handle)
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def _static_pkg_info(path: str) -> bytes | None:
+    from email.parser import BytesParser
+    from email.policy import compat32
+
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read()
+    except OSError:
+        return None
+    message = BytesParser(policy=compat32).parsebytes(data, headersonly=True)
+    try:
+        version = tuple(int(part) for part in str(message.get("Metadata-Version", "0")).split("."))
+    except ValueError:
+        return None
+    dynamic = {str(value).strip().lower() for value in message.get_all("Dynamic") or []}
+    if version < (2, 2) or dynamic & {"requires-dist", "requires-python", "provides-extra"}:
+        return None
+    return data
+
+
+def _pep621_metadata(table: dict[str, object]) -> bytes:
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+    from packaging.version import Version
+
+    lines = ["Metadata-Version: 2.1", f"Name: {table['name']}", f"Version: {Version(str(table['version']))}"]
+    requires_python = table.get("requires-python")
+    if requires_python is not None:
+        lines.append(f"Requires-Python: {str(requires_python)}")
+    for text in _strings(table.get("dependencies", [])):
+        lines.append(f"Requires-Dist: {Requirement(text)}")
+    extras = table.get("optional-dependencies", {})
+    if not isinstance(extras, dict):
+        raise TypeError("optional-dependencies is not a table")
+    for extra, requirements in extras.items():
+        name = canonicalize_name(str(extra))
+        lines.append(f"Provides-Extra: {name}")
+        for text in _strings(requirements):
+            req = Requirement(text)
+            marker = f"({req.marker}) and extra == \"{name}\"" if req.marker else f"extra == \"{name}\""
+            req.marker = None
+            lines.append(f"Requires-Dist: {req}; {marker}")
+    return ("\n".join(lines) + "\n").encode()
+
+
+def _strings(value: object) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise TypeError("expected a list of strings")
+    return value

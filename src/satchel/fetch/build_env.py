@@ -1,17 +1,24 @@
-"""Isolated build environments: a throwaway venv of the target's interpreter, made with
-satchel's own venv code, with the build requirements installed into it by an injected
-`protocols.EnvInstaller` (resolve + fetch + install, wired in `satchel.dispatch`).
+"""Isolated build environments: venvs of the target's interpreter, made with satchel's own venv
+code, holding exactly the resolved build requirements, which an injected
+`protocols.EnvInstaller` resolves and installs (resolve + fetch + install, wired in
+`satchel.dispatch`).
 
-Build environments live under the cache root (`build-envs/`), on the same file system as the
-unpacked-wheel cache, so installing setuptools into one is hard links, not copies. They are
-removed when the build is done; a crash leaves one behind, which the next build removes once
-its owner is gone.
+A build environment is kept in the cache (`build-envs-v1/<key>`), keyed by the interpreter and
+the exact files installed into it, and reused by every later build that resolves to the same
+files: the second setuptools build on a machine costs no venv and no install. It is made in
+place under a lock (its scripts' shebangs name its final path), and counts only once its
+`complete` marker is written; one left half-made by a crash is made again.
+
+The hooks run with bytecode redirected into the cache (`PYTHONPYCACHEPREFIX`), so backends
+start from compiled modules after their first run and nothing is written into the user's
+project or environment, whatever PYTHONDONTWRITEBYTECODE says.
 
 Import rule: cache, interpreters (types), venv; nothing downstream (the installer is injected).
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 
@@ -24,41 +31,77 @@ if TYPE_CHECKING:
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import EnvInstaller
 
-__all__ = ["BuildEnvironment", "TargetBuildEnvironment"]
+__all__ = ["BuildEnvironment", "TargetBuildEnvironment", "bytecode_env"]
 
-_BUCKET = "build-envs"
+_BUCKET = "build-envs-v1"
+_MARKER = "complete"
+
+
+def bytecode_env() -> dict[str, str]:
+    """Hook processes write their bytecode under the cache, never beside sources."""
+    if os.environ.get("PYTHONPYCACHEPREFIX"):
+        return {}
+    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": os.path.join(cache_root(), "pycache-v1")}
 
 
 class BuildEnvironment:
-    """A fresh venv for one build; `python` runs the hooks, `hook_env()` is what they see."""
+    """A cached venv holding `pins`; `python` runs the hooks, `hook_env()` is what they see."""
 
-    def __init__(self, info: InterpreterInfo, installer: EnvInstaller) -> None:
-        import tempfile
+    def __init__(self, info: InterpreterInfo, installer: EnvInstaller, requirements: Sequence[str], purpose: str) -> None:
+        import hashlib
 
+        resolved = installer.resolve_requirements(requirements, purpose=purpose) if requirements else []
+        self.pins = {name: version for name, version, _ in resolved}
+        identity = json.dumps(
+            [info.base_executable, list(info.version), info.markers.get("python_full_version"),
+             sorted(link.key + "#" + link.hashes.get("sha256", "") for _, _, link in resolved)],
+        )
+        key = hashlib.sha256(identity.encode()).hexdigest()[:32]
+        self.path = os.path.join(cache_root(), _BUCKET, key)
+        if not os.path.exists(os.path.join(self.path, _MARKER)):
+            self._make(info, installer, [link for _, _, link in resolved])
+        self.python, self.bin_dir = self._interpreter(info)
+
+    def _interpreter(self, info: InterpreterInfo) -> tuple[str, str]:
+        from satchel.venv.layout import VenvOptions, plan_layout
+
+        layout = plan_layout(info, self.path, VenvOptions(with_pip=False, scm_ignore_files=False))
+        return layout.python_path, os.path.join(self.path, layout.bin_dir)
+
+    def _make(self, info: InterpreterInfo, installer: EnvInstaller, links: list[object]) -> None:
+        from satchel.cache.lock import file_lock
         from satchel.venv.create import create_environment
         from satchel.venv.layout import VenvOptions, plan_layout
 
-        root = os.path.join(cache_root(), _BUCKET)
-        os.makedirs(root, exist_ok=True)
-        _remove_orphans(root)
-        self._holder = tempfile.mkdtemp(prefix=f"{os.getpid()}-", dir=root)
-        layout = plan_layout(info, os.path.join(self._holder, "env"), VenvOptions(with_pip=False, scm_ignore_files=False))
-        create_environment(layout)
-        self.path = layout.env_dir
-        self.python = layout.python_path
-        self.bin_dir = os.path.join(self.path, layout.bin_dir)
-        major, minor, _ = info.version
-        self.scheme = layout.scheme()
-        self.scheme["headers"] = os.path.join(self.scheme["headers"], f"python{major}.{minor}")
-        self._installer = installer
-        self._installed: set[str] = set()
+        os.makedirs(os.path.dirname(self.path), exist_ok=True)
+        with file_lock(self.path + ".lock"):
+            if os.path.exists(os.path.join(self.path, _MARKER)):
+                return  # another process made it while we waited
+            shutil.rmtree(self.path, ignore_errors=True)  # half-made by a crash
+            layout = plan_layout(info, self.path, VenvOptions(with_pip=False, scm_ignore_files=False))
+            create_environment(layout)
+            major, minor, _ = info.version
+            scheme = layout.scheme()
+            scheme["headers"] = os.path.join(scheme["headers"], f"python{major}.{minor}")
+            if links:
+                installer.install_links(links, scheme, layout.python_path)  # type: ignore[arg-type]
+            with open(os.path.join(self.path, _MARKER), "w") as handle:
+                handle.write(json.dumps(self.pins, sort_keys=True))
 
-    def install(self, requirements: Sequence[str], purpose: str) -> None:
-        """Install what isn't installed by an earlier call already (the requirement strings)."""
-        wanted = [req for req in requirements if req not in self._installed]
-        if wanted:
-            self._installer.install_requirements(self.path, self.scheme, self.python, wanted, purpose=purpose)
-            self._installed.update(wanted)
+    def satisfies(self, requirements: Sequence[str], markers: Mapping[str, str]) -> bool:
+        """Whether what is installed here already meets `requirements` (a backend's extra
+        build requirements, often none or already present)."""
+        from packaging.requirements import Requirement
+        from packaging.utils import canonicalize_name
+
+        for text in requirements:
+            req = Requirement(text)
+            if req.marker is not None and not req.marker.evaluate(dict(markers, extra="")):
+                continue
+            version = self.pins.get(canonicalize_name(req.name))
+            if version is None or not req.specifier.contains(version, prereleases=True):
+                return False
+        return True
 
     def hook_env(self) -> dict[str, str]:
         """The build env's scripts first on PATH, no user site, no PYTHONPATH from outside."""
@@ -67,10 +110,8 @@ class BuildEnvironment:
             "PYTHONNOUSERSITE": "1",
             "PYTHONPATH": "",
             "VIRTUAL_ENV": self.path,
+            **bytecode_env(),
         }
-
-    def remove(self) -> None:
-        shutil.rmtree(self._holder, ignore_errors=True)
 
 
 class TargetBuildEnvironment:
@@ -81,33 +122,8 @@ class TargetBuildEnvironment:
         self.python = info.executable
         self.path = info.prefix
 
-    def install(self, requirements: Sequence[str], purpose: str) -> None:
-        return None
-
-    def hook_env(self) -> Mapping[str, str]:
-        return {}
-
-    def remove(self) -> None:
-        return None
-
-
-def _remove_orphans(root: str) -> None:
-    """Build environments whose satchel process is gone (killed mid-build)."""
-    try:
-        names = os.listdir(root)
-    except OSError:
-        return
-    for name in names:
-        pid, sep, _ = name.partition("-")
-        if sep and pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
-            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
+    def satisfies(self, requirements: Sequence[str], markers: Mapping[str, str]) -> bool:
         return True
-    return True
+
+    def hook_env(self) -> dict[str, str]:
+        return bytecode_env()

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 from satchel.cache.store import cache_root
 from satchel.errors import OperationError, UsageError
-from satchel.fetch.build import Backend, BuildError, BuildLog, read_build_system
+from satchel.fetch.build import Backend, BuildError, BuildLog, read_build_system, static_metadata
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -114,6 +114,10 @@ class Builder:
             cached = self._cached_wheel(source)
             if cached is not None:
                 return _wheel_metadata(cached, source.display)
+            if source.metadata_dir is None and source.wheel is None:
+                static = static_metadata(self._tree(source, link))
+                if static is not None:
+                    return static
             self._prepare(source, link, editable)
             assert source.backend is not None
             if source.metadata_dir is None and source.wheel is None:
@@ -146,8 +150,6 @@ class Builder:
         with self._lock:
             sources, self._sources = list(self._sources.values()), {}
         for source in sources:
-            if source.env is not None:
-                source.env.remove()
             for directory in source.scratch:
                 shutil.rmtree(directory, ignore_errors=True)
 
@@ -185,7 +187,7 @@ class Builder:
             return
         local = _local_path(link.url)
         if local is not None and os.path.isdir(local):
-            project = os.path.join(local, link.subdirectory) if link.subdirectory else local
+            project = os.path.normpath(os.path.join(local, link.subdirectory)) if link.subdirectory else local
             source.project_dir = project
             source.display = project
             source.direct_url = {"url": _redacted(link.url), "dir_info": {"editable": True} if editable else {}}
@@ -256,7 +258,10 @@ class Builder:
                 raise OperationError(f"{link.display} does not match its expected hash.", input=link.display)
         root = extract_archive(source.archive, self._scratch(source, "source"))
         if link.subdirectory:
-            root = os.path.join(root, link.subdirectory)
+            inside = os.path.realpath(os.path.join(root, link.subdirectory))
+            if not inside.startswith(os.path.realpath(root) + os.sep):
+                raise UsageError(f"{link.display}: the subdirectory {link.subdirectory!r} is outside the archive.")
+            root = inside
             if not os.path.isdir(root):
                 raise UsageError(
                     f"{link.display} has no subdirectory {link.subdirectory!r}.", input=link.display
@@ -273,29 +278,31 @@ class Builder:
         project = self._tree(source, link)
         display = source.display
         system = read_build_system(project, display)
-        env = self._environment()
-        source.env = env
-        log = BuildLog(self._log_path(source), display)
-        kind: Literal["wheel", "editable"] = "editable" if editable else "wheel"
         purpose = f"build dependencies of {display}"
-        env.install(system.requires, purpose)
-        backend = Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=self.config_settings)
-        extra = backend.get_requires(kind)
-        env.install(extra, purpose)
-        if self.check_build_dependencies or system.check:
-            self._check_installed(env, [*system.requires, *extra] if self.check_build_dependencies else system.check, display)
-        source.backend = backend
+        env = self._environment(system.requires, purpose)
+        log = BuildLog(self._log_path(), display)
+        kind: Literal["wheel", "editable"] = "editable" if editable else "wheel"
 
-    def _environment(self) -> BuildEnvironment | TargetBuildEnvironment:
+        def backend_in(env: BuildEnvironment | TargetBuildEnvironment) -> Backend:
+            return Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=self.config_settings)
+
+        backend = backend_in(env)
+        extra = backend.get_requires(kind)
+        if extra and not env.satisfies(extra, self.info.markers):
+            env = self._environment([*system.requires, *extra], purpose)
+            backend = backend_in(env)
+        if self.check_build_dependencies or system.check:
+            self._check_installed([*system.requires, *extra] if self.check_build_dependencies else system.check, display)
+        source.env, source.backend = env, backend
+
+    def _environment(self, requirements: Sequence[str], purpose: str) -> BuildEnvironment | TargetBuildEnvironment:
         from satchel.fetch.build_env import BuildEnvironment, TargetBuildEnvironment
 
         if not self.isolation:
             return TargetBuildEnvironment(self.info)
-        return BuildEnvironment(self.info, self.installer)
+        return BuildEnvironment(self.info, self.installer, requirements, purpose)
 
-    def _check_installed(
-        self, env: BuildEnvironment | TargetBuildEnvironment, requirements: Sequence[str], display: str
-    ) -> None:
+    def _check_installed(self, requirements: Sequence[str], display: str) -> None:
         """--check-build-dependencies (and setuptools for the default backend): the build
         requirements must hold in the environment the hooks run in."""
         from packaging.requirements import Requirement
@@ -342,7 +349,10 @@ class Builder:
         if source.identity is not None and not editable:
             wheel = _store(_cache_dir(source.identity, self.config_settings), wheel)
         source.wheel = wheel
-        os.unlink(source.backend.log.path) if os.path.exists(source.backend.log.path) else None
+        try:
+            os.unlink(source.backend.log.path)  # kept only when a build fails
+        except OSError:
+            pass
 
     def _check_compatible(self, wheel: str, display: str) -> None:
         from packaging.utils import parse_wheel_filename
@@ -385,7 +395,7 @@ class Builder:
         source.scratch.append(directory)
         return directory
 
-    def _log_path(self, source: _Source) -> str:
+    def _log_path(self) -> str:
         directory = os.path.join(cache_root(), "logs")
         os.makedirs(directory, exist_ok=True)
         handle, path = tempfile.mkstemp(prefix="build-", suffix=".log", dir=directory)

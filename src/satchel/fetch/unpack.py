@@ -109,6 +109,7 @@ def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
 
 def _unpack_into(wheel_path: str, root: str) -> UnpackedWheel:
     import zipfile
+    import zlib
 
     staging = f"{root}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
@@ -117,7 +118,7 @@ def _unpack_into(wheel_path: str, root: str) -> UnpackedWheel:
         try:
             with zipfile.ZipFile(wheel_path) as archive:
                 manifest = _extract(archive, os.path.basename(wheel_path), os.path.join(staging, "files"))
-        except (zipfile.BadZipFile, EOFError, ValueError) as exc:
+        except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError, zlib.error) as exc:
             raise WheelError(f"{wheel_path} is not a valid wheel (zip) file: {exc}.", input=wheel_path) from exc
         with open(os.path.join(staging, "manifest.json"), "w", encoding="utf-8") as handle:
             json.dump(manifest, handle)
