@@ -93,7 +93,8 @@ def run(args: argparse.Namespace) -> int:
         exclude_editable=args.exclude_editable,
     )
     output = "\n".join(lines) + "\n" if lines else ""
-    if _simple_python(args._argv) is not None:
+    # an editable's line depends on its git checkout, which no stamp of the environment covers
+    if _simple_python(args._argv) is not None and not any(dist.editable for dist in installed):
         remember(_key(args._argv, info), output)
     sys.stdout.write(output)
     return 0

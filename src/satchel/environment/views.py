@@ -1,4 +1,5 @@
-"""What freeze and list print, line for line as pip prints it. Pure: InstalledSet in, text out.
+"""What freeze and list print, line for line as pip prints it: InstalledSet in, text out (pure,
+but for asking git about editable installs' checkouts, as pip does).
 
 - freeze: `name==version` (`===` for a legacy version), `name @ url` for PEP 610 direct URL
   installs, `-e <dir>` after a comment for editables without version control; pip itself and,
@@ -86,7 +87,14 @@ def direct_reference(dist: InstalledDist) -> str | None:
 def freeze_entry(dist: InstalledDist) -> list[str]:
     """The line(s) pip freeze prints for one distribution."""
     if dist.editable:
-        location = dist.editable_location or ""
+        import os
+
+        from satchel.environment.editable_vcs import editable_git_entry
+
+        location = os.path.normcase(os.path.abspath(dist.editable_location or ""))
+        in_git = editable_git_entry(location, dist.name, name_version(dist))
+        if in_git is not None:
+            return in_git
         return [f"# Editable install with no version control ({name_version(dist)})", f"-e {location}"]
     return [direct_reference(dist) or name_version(dist)]
 
