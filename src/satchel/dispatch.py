@@ -75,6 +75,8 @@ class Dispatch:
         target: TargetEnvironment,
         options: ResolveOptions,
         editables: Iterable[str] = (),
+        checkouts: Mapping[str, str] | None = None,
+        link_config: Mapping[str, dict[str, str | list[str]]] | None = None,
         direct: Iterable[str] = (),
         build_isolation: bool = True,
         check_build_dependencies: bool = False,
@@ -93,6 +95,8 @@ class Dispatch:
             info, target=target, installer=self, downloader=self.source, isolation=build_isolation,
             check_build_dependencies=check_build_dependencies, config_settings=config_settings, on_build=on_build,
         )
+        self.builder.editable_checkouts.update(checkouts or {})
+        self.builder.link_config.update(link_config or {})
         self._options = dataclasses.replace(
             options, upgrade=False, force_reinstall=False, ignore_installed=False, no_deps=False
         )  # build environments start empty, and need their dependencies

@@ -154,19 +154,29 @@ def _dispatch(
     from satchel.dispatch import Dispatch
     from satchel.resolve.resolve import request_link
 
-    editables, direct = set(), set()
+    import os
+
+    from packaging.utils import canonicalize_name
+
+    editables, direct, checkouts, link_config = set(), set(), {}, {}
+    src = os.path.abspath(args.src) if args.src else os.path.join(info.prefix, "src")
     for request in requests:
         if request.url is not None or request.path is not None:
             key = request_link(request).key
             direct.add(key)
+            if request.config_settings:  # a requirements-file line's own --config-settings
+                link_config[key] = request.config_settings
             if request.editable:
                 editables.add(key)
+                if request.url is not None and request.name:  # -e git+...: checked out in <src>/<name>, as pip does
+                    checkouts[key] = os.path.join(src, canonicalize_name(request.name))
         elif request.requirement is not None and request.requirement.url:
             from satchel.index.links import FileLink
 
             direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)
     dispatch = Dispatch(
-        info, client, target=environment, options=options, editables=editables, direct=direct,
+        info, client, target=environment, options=options, editables=editables, direct=direct, checkouts=checkouts,
+        link_config=link_config,
         build_isolation=settings.build_isolation, check_build_dependencies=settings.check_build_dependencies,
         config_settings=config_settings(settings.config_settings),
         on_build=None if args.quiet else _say_building,

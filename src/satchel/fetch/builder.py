@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import EnvInstaller
 
-__all__ = ["BuiltWheel", "Builder", "direct_url_record"]
+__all__ = ["BuiltWheel", "Builder"]
 
 _BUCKET = "built-v1"
 
@@ -75,6 +75,7 @@ class _Source:
     metadata_dir: str | None = None
     wheel: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
+    config: dict[str, str | list[str]] = field(default_factory=dict)  # -C settings for this build
 
 
 class Builder:
@@ -100,9 +101,12 @@ class Builder:
         self.check_build_dependencies = check_build_dependencies
         self.config_settings = dict(config_settings or {})
         self.on_build = on_build
+        self.editable_checkouts: dict[str, str] = {}  # link key -> where `-e git+...` is checked out
+        self.link_config: dict[str, dict[str, str | list[str]]] = {}  # link key -> a requirement's own -C
         self._sources: dict[tuple[str, bool], _Source] = {}
         self._lock = threading.Lock()
-        self._scratch_root = os.path.join(cache_root(), "build-envs")
+        self._scratch_root = os.path.join(cache_root(), "build-tmp")
+        _remove_orphans(self._scratch_root)
 
     # ---------------------------------------------------------------- public
 
@@ -162,7 +166,8 @@ class Builder:
         with self._lock:
             source = self._sources.get(key)
             if source is None:
-                source = self._sources[key] = _Source(display=link.display, direct_url={})
+                config = {**self.config_settings, **self.link_config.get(link.key, {})}
+                source = self._sources[key] = _Source(display=link.display, direct_url={}, config=config)
                 fresh = True
             else:
                 fresh = False
@@ -177,13 +182,9 @@ class Builder:
         """What the link is, where its tree will be, and its cache identity (cheaply: a hash
         the index gave, a local file's hash, a git commit from ls-remote)."""
         if link.url.startswith(("git+", "hg+", "svn+", "bzr+")):
-            if editable:
-                raise UsageError(
-                    f"{link.display}: editable installs straight from version control are not supported yet.",
-                    input=link.display,
-                    hint="clone it (git clone ...) and install the clone with `satchel install -e DIR`.",
-                )
             self._identify_vcs(source, link)
+            if editable:
+                self._editable_checkout(source, link)
             return
         local = _local_path(link.url)
         if local is not None and os.path.isdir(local):
@@ -232,6 +233,29 @@ class Builder:
         source.direct_url = {"url": _redacted(vcs.repo), "vcs_info": info}
         if vcs.subdirectory:
             source.direct_url["subdirectory"] = vcs.subdirectory
+
+    def _editable_checkout(self, source: _Source, link: FileLink) -> None:
+        """`-e git+URL#egg=name`: a lasting checkout in `<src>/<name>` (made, or moved to the
+        commit), installed in editable mode from there; recorded as the directory it is."""
+        from satchel.fetch.vcs import checkout, parse_vcs_url, update_checkout
+
+        dest = self.editable_checkouts.get(link.key)
+        if dest is None:
+            raise UsageError(
+                f"{link.display}: an editable install from version control needs the project's name.",
+                input=link.display,
+                hint="add #egg=NAME to the URL, or write 'NAME @ git+...'.",
+            )
+        vcs = parse_vcs_url(link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else ""))
+        commit = (source.identity or "::").split(":")[1]
+        os.makedirs(os.path.dirname(dest), exist_ok=True)
+        if os.path.lexists(dest):
+            project = update_checkout(vcs, commit, dest)
+        else:
+            project = checkout(vcs, commit, dest)
+        source.project_dir = project
+        source.identity = None  # an editable is built from its tree every time
+        source.direct_url = {"url": _path_url(project), "dir_info": {"editable": True}}
 
     def _download(self, source: _Source, link: FileLink, expected: Mapping[str, Collection[str]] | None) -> str:
         directory = self._scratch(source, "download")
@@ -284,7 +308,7 @@ class Builder:
         kind: Literal["wheel", "editable"] = "editable" if editable else "wheel"
 
         def backend_in(env: BuildEnvironment | TargetBuildEnvironment) -> Backend:
-            return Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=self.config_settings)
+            return Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=source.config)
 
         backend = backend_in(env)
         extra = backend.get_requires(kind)
@@ -347,7 +371,7 @@ class Builder:
         wheel = source.backend.build(kind, directory, source.metadata_dir)
         self._check_compatible(wheel, source.display)
         if source.identity is not None and not editable:
-            wheel = _store(_cache_dir(source.identity, self.config_settings), wheel)
+            wheel = _store(_cache_dir(source.identity, source.config), wheel)
         source.wheel = wheel
         try:
             os.unlink(source.backend.log.path)  # kept only when a build fails
@@ -369,7 +393,7 @@ class Builder:
             return source.wheel
         from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-        directory = _cache_dir(source.identity, self.config_settings)
+        directory = _cache_dir(source.identity, source.config)
         try:
             names = sorted(os.listdir(directory))
         except OSError:
@@ -406,8 +430,26 @@ class Builder:
 # ---------------------------------------------------------------- helpers
 
 
-def direct_url_record(built: BuiltWheel) -> bytes:
-    return json.dumps(built.direct_url, sort_keys=True).encode()
+def _remove_orphans(root: str) -> None:
+    """Temporary trees of satchel processes that are gone (killed mid-build)."""
+    try:
+        names = os.listdir(root)
+    except OSError:
+        return
+    for name in names:
+        pid = name.split("-", 1)[0]
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            shutil.rmtree(os.path.join(root, name), ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _cache_dir(identity: str, config: Mapping[str, object]) -> str:
@@ -479,6 +521,12 @@ def _local_path(url: str) -> str | None:
     if not url.startswith("file:"):
         return None
     return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+
+
+def _path_url(path: str) -> str:
+    import pathlib
+
+    return pathlib.Path(path).absolute().as_uri()
 
 
 def _redacted(url: str) -> str:

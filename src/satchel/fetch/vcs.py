@@ -269,6 +269,28 @@ def checkout(url: VcsUrl, commit: str, dest: str) -> str:
         raise
 
 
+def update_checkout(url: VcsUrl, commit: str, dest: str) -> str:
+    """Move the existing checkout `dest` of the same repository to `commit` (an editable
+    install's source, kept between installs as pip keeps `<env>/src/<name>`); returns the
+    project directory. `UsageError` if `dest` is not a checkout of `url`'s repository."""
+    if not _FULL_SHA.fullmatch(commit):
+        raise UsageError(f"'{commit}' is not a full git commit sha", input=url.display())
+    origin = _git(["remote", "get-url", "origin"], url, cwd=dest)
+    if origin.returncode != 0 or origin.stdout.strip() != url.repo:
+        raise UsageError(
+            f"{dest} exists and is not a checkout of {_shown_repo(url)}.",
+            input=url.display(),
+            hint="remove or move that directory, or pass --src DIR to check out somewhere else.",
+        )
+    commit = commit.lower()
+    if not _has_commit(dest, commit, url):
+        mirror = _mirror_with(url, commit)
+        _git_checked(["fetch", "-q", "--", mirror, commit], url, "update the checkout of", cwd=dest)
+    _git_checked(["checkout", "-q", "--detach", commit], url, f"check out {commit} of", cwd=dest)
+    _update_submodules(url, dest)
+    return _project_dir(url, dest)
+
+
 def _update_submodules(url: VcsUrl, dest: str) -> None:
     """Initialise submodules recursively, as pip does.
 

@@ -1,0 +1,228 @@
+"""Which PEP 517/660 hooks satchel calls, with what, and in which environment: observed with
+a tiny in-tree backend (`backend-path = ["."]`, no build requirements, so no index is needed)
+that records every call. Covers static metadata (no prepare_metadata hook), the fallback when
+a backend has no prepare_metadata hook, config settings (-C, and a requirements line's own),
+editables, build environments reused between builds, bytecode kept out of the project, a
+build dependency cycle, and failures (exit 1, the backend's last lines, the log kept)."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from conftest import run_satchel, target_interpreters
+from support.snapshots import snapshot
+
+PY = target_interpreters()[-1][1]
+
+BACKEND = r'''
+import base64, hashlib, json, os, zipfile
+
+NAME, VERSION = "{name}", "{version}"
+DIST = NAME.replace("-", "_")
+
+
+def _record(hook, **details):
+    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "calls.jsonl"), "a") as out:
+        out.write(json.dumps({{"hook": hook, **details}}) + "\n")
+
+
+def _metadata():
+    return "Metadata-Version: 2.1\nName: %s\nVersion: %s\nRequires-Dist: {requires}\n" % (NAME, VERSION) if "{requires}" else "Metadata-Version: 2.1\nName: %s\nVersion: %s\n" % (NAME, VERSION)
+
+
+def get_requires_for_build_wheel(config_settings=None):
+    _record("get_requires_for_build_wheel", config=config_settings)
+    return []
+
+
+def get_requires_for_build_editable(config_settings=None):
+    _record("get_requires_for_build_editable", config=config_settings)
+    return []
+
+{prepare}
+
+def _wheel(directory, editable, metadata_directory, config_settings):
+    _record("build_editable" if editable else "build_wheel", config=config_settings,
+            metadata_directory=metadata_directory, pycache_prefix=os.environ.get("PYTHONPYCACHEPREFIX"))
+    name = "%s-%s-py3-none-any.whl" % (DIST, VERSION)
+    info = "%s-%s.dist-info" % (DIST, VERSION)
+    here = os.path.dirname(os.path.abspath(__file__))
+    files = {{info + "/METADATA": _metadata(), info + "/WHEEL": "Wheel-Version: 1.0\nGenerator: t\nRoot-Is-Purelib: true\nTag: py3-none-any\n"}}
+    if editable:
+        files[DIST + ".pth"] = here + "\n"
+    else:
+        files[DIST + ".py"] = open(os.path.join(here, DIST + ".py")).read()
+    lines = []
+    for path, text in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
+        lines.append("%s,sha256=%s,%d" % (path, digest, len(text.encode())))
+    lines.append(info + "/RECORD,,")
+    files[info + "/RECORD"] = "\n".join(lines) + "\n"
+    with zipfile.ZipFile(os.path.join(directory, name), "w") as archive:
+        for path, text in files.items():
+            archive.writestr(path, text)
+    return name
+
+
+def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
+    {fail}
+    return _wheel(wheel_directory, False, metadata_directory, config_settings)
+
+
+def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
+    return _wheel(wheel_directory, True, metadata_directory, config_settings)
+'''
+
+PREPARE = r'''
+def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
+    _record("prepare_metadata_for_build_wheel", config=config_settings)
+    info = os.path.join(metadata_directory, "%s-%s.dist-info" % (DIST, VERSION))
+    os.makedirs(info)
+    with open(os.path.join(info, "METADATA"), "w") as out:
+        out.write(_metadata())
+    return os.path.basename(info)
+'''
+
+
+def make_project(root: Path, name: str, *, version: str = "1.0", static: bool = False, prepare: bool = True,
+                 requires: str = "", fail: str = "", build_requires: tuple[str, ...] = ()) -> Path:
+    project = root / name
+    project.mkdir(parents=True)
+    dist = name.replace("-", "_")
+    (project / f"{dist}.py").write_text(f"VALUE = {name!r}\n")
+    (project / "recording_backend.py").write_text(
+        BACKEND.format(name=name, version=version, requires=requires, prepare=PREPARE if prepare else "",
+                       fail=f"raise RuntimeError({fail!r})" if fail else "pass")
+    )
+    table = f'[project]\nname = "{name}"\nversion = "{version}"\n' if static else ""
+    if static and requires:
+        table += f"dependencies = [{requires!r}]\n"
+    requires_list = ", ".join(f'"{r}"' for r in build_requires)
+    (project / "pyproject.toml").write_text(
+        f'[build-system]\nrequires = [{requires_list}]\nbuild-backend = "recording_backend"\nbackend-path = ["."]\n' + table
+    )
+    return project
+
+
+def calls(project: Path) -> list[dict[str, object]]:
+    path = project / "calls.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Path:
+    path = tmp_path / "env"
+    assert run_satchel("venv", "--without-pip", "-p", PY, str(path)).returncode == 0
+    return path
+
+
+def install(env: Path, *args: str, cwd: Path | None = None, environ: dict[str, str] | None = None):
+    return run_satchel("install", "-p", str(env), "--no-index", *args, cwd=cwd, env=environ)
+
+
+def test_dynamic_metadata_is_prepared_and_handed_to_the_build(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "dyn-proj")
+    result = install(env, str(project))
+    assert result.returncode == 0, result
+    hooks = [c["hook"] for c in calls(project)]
+    assert hooks == ["get_requires_for_build_wheel", "prepare_metadata_for_build_wheel", "build_wheel"]
+    build = calls(project)[-1]
+    assert str(build["metadata_directory"]).endswith("dyn_proj-1.0.dist-info")
+    assert not Path(str(build["metadata_directory"])).exists(), "temporary directories are gone after the install"
+
+
+def test_static_metadata_needs_no_prepare_hook(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "static-proj", static=True)
+    result = install(env, str(project))
+    assert result.returncode == 0, result
+    assert [c["hook"] for c in calls(project)] == ["get_requires_for_build_wheel", "build_wheel"]
+    assert calls(project)[-1]["metadata_directory"] is None
+
+
+def test_backend_without_prepare_hook_builds_once(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "noprep-proj", prepare=False)
+    result = install(env, str(project))
+    assert result.returncode == 0, result
+    assert [c["hook"] for c in calls(project)] == ["get_requires_for_build_wheel", "build_wheel"]
+    assert (next(env.glob("lib/python3.*/site-packages")) / "noprep_proj.py").exists()
+
+
+def test_editable_hooks_and_pep610_record(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "edit-proj")
+    result = install(env, "-e", str(project))
+    assert result.returncode == 0, result
+    hooks = [c["hook"] for c in calls(project)]
+    assert hooks[0] == "get_requires_for_build_editable" and hooks[-1] == "build_editable"
+    site = next(env.glob("lib/python3.*/site-packages"))
+    record = json.loads((site / "edit_proj-1.0.dist-info" / "direct_url.json").read_text())
+    assert record == {"url": project.as_uri(), "dir_info": {"editable": True}}
+    value = os.popen(f"{env}/bin/python -c 'import edit_proj; print(edit_proj.VALUE)'").read().strip()
+    assert value == "edit-proj"
+
+
+def test_config_settings_from_the_command_line_and_a_requirements_line(env: Path, tmp_path: Path) -> None:
+    one = make_project(tmp_path, "conf-one")
+    two = make_project(tmp_path, "conf-two")
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(f"{two} --config-settings line=yes --config-settings k=from-line\n")
+    result = install(env, "-C", "k=v", "-C", "multi=a", "-C", "multi=b", str(one), "-r", str(reqs))
+    assert result.returncode == 0, result
+    assert calls(one)[-1]["config"] == {"k": "v", "multi": ["a", "b"]}
+    assert calls(two)[-1]["config"] == {"k": "from-line", "multi": ["a", "b"], "line": "yes"}
+
+
+def test_bad_config_setting_is_a_usage_error(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "conf-bad")
+    result = install(env, "-C", "novalue", str(project))
+    assert result.returncode == 2 and "KEY=VALUE" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_build_environment_is_reused_and_bytecode_stays_out_of_the_project(env: Path, tmp_path: Path) -> None:
+    cache = Path(os.environ["SATCHEL_CACHE_DIR"])
+    first, second = make_project(tmp_path, "reuse-one"), make_project(tmp_path, "reuse-two")
+    assert install(env, str(first)).returncode == 0
+    envs_before = sorted(p.name for p in (cache / "build-envs-v1").iterdir() if p.is_dir())
+    assert install(env, str(second)).returncode == 0
+    envs_after = sorted(p.name for p in (cache / "build-envs-v1").iterdir() if p.is_dir())
+    assert envs_before == envs_after, "the same (empty) build requirements reuse one environment"
+    assert calls(second)[-1]["pycache_prefix"], "hooks write bytecode under the cache"
+    assert not list(second.rglob("__pycache__")), "nothing is written beside the project's sources"
+
+
+def test_failing_build_shows_the_backend_and_keeps_the_log(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "fail-proj", fail="the compiler exploded")
+    before = snapshot(env)
+    result = install(env, str(project))
+    assert result.returncode == 1, result
+    assert "the compiler exploded" in result.stderr and str(project) in result.stderr
+    log = next(line for line in result.stderr.splitlines() if ".log" in line).split()[-1]
+    assert Path(log).is_file() and "the compiler exploded" in Path(log).read_text()
+    assert snapshot(env) == before
+
+
+def test_missing_backend(env: Path, tmp_path: Path) -> None:
+    project = tmp_path / "nobackend"
+    project.mkdir()
+    (project / "pyproject.toml").write_text('[build-system]\nrequires = []\nbuild-backend = "no_such_backend_x"\n')
+    result = install(env, str(project))
+    assert result.returncode == 1, result
+    assert "no_such_backend_x" in result.stderr and "could not be loaded" in result.stderr
+
+
+def test_build_dependency_cycle_is_reported(env: Path, tmp_path: Path) -> None:
+    """a's build needs b, b's build needs a: both are only sdists in find-links."""
+    import tarfile
+
+    links = tmp_path / "links"
+    links.mkdir()
+    for name, needs in (("cyc-a", "cyc-b"), ("cyc-b", "cyc-a")):
+        project = make_project(tmp_path / "src", name, static=True, build_requires=(needs,))
+        with tarfile.open(links / f"{name.replace('-', '_')}-1.0.tar.gz", "w:gz") as archive:
+            archive.add(project, arcname=f"{name.replace('-', '_')}-1.0")
+    result = install(env, "-f", str(links), "cyc-a")
+    assert result.returncode == 1, result
+    assert "cycle" in result.stderr and "cyc_a-1.0.tar.gz" in result.stderr and "Traceback" not in result.stderr
