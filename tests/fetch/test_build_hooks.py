@@ -226,3 +226,66 @@ def test_build_dependency_cycle_is_reported(env: Path, tmp_path: Path) -> None:
     result = install(env, "-f", str(links), "cyc-a")
     assert result.returncode == 1, result
     assert "cycle" in result.stderr and "cyc_a-1.0.tar.gz" in result.stderr and "Traceback" not in result.stderr
+
+
+# ---------------------------------------------------------------- editable installs from git
+
+
+def _git(cwd: Path, *args: str) -> str:
+    import subprocess
+
+    proc = subprocess.run(["git", "-c", "user.email=t@example.invalid", "-c", "user.name=t", *args],
+                          cwd=cwd, capture_output=True, text=True, check=True)  # fmt: skip
+    return proc.stdout.strip()
+
+
+def _pip(env: Path, *args: str) -> str:
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "pip", "--python", str(env / "bin" / "python"), *args],
+                          capture_output=True, text=True)  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def test_editable_from_git_like_pip(tmp_path: Path) -> None:
+    repo = make_project(tmp_path, "vcs-edit")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    _git(repo, "tag", "v1")
+    first = _git(repo, "rev-parse", "HEAD")
+    (repo / "vcs_edit.py").write_text("VALUE = 'two'\n")
+    _git(repo, "commit", "-qam", "two")
+    _git(repo, "branch", "dev")
+    url = f"git+{repo.as_uri()}@v1#egg=vcs-edit"
+    ours, theirs = tmp_path / "a" / "env", tmp_path / "b" / "env"
+    for env in (ours, theirs):
+        assert run_satchel("venv", "--without-pip", "-p", PY, str(env)).returncode == 0
+    assert install(ours, "-e", url).returncode == 0
+    _pip(theirs, "install", "--no-index", "--no-compile", "-e", url)
+    checkout = ours / "src" / "vcs-edit"
+    assert _git(checkout, "rev-parse", "HEAD") == first
+    freeze = run_satchel("freeze", "-p", str(ours)).stdout
+    assert freeze == f"-e git+{repo.as_uri()}@{first}#egg=vcs_edit\n" == _pip(theirs, "freeze")
+    site = next(ours.glob("lib/python3.*/site-packages"))
+    record = json.loads((site / "vcs_edit-1.0.dist-info" / "direct_url.json").read_text())
+    assert record == {"url": checkout.as_uri(), "dir_info": {"editable": True}}
+    # a reinstall at another revision moves the same checkout
+    assert install(ours, "-e", f"git+{repo.as_uri()}@dev#egg=vcs-edit").returncode == 0
+    assert _git(checkout, "rev-parse", "HEAD") == _git(repo, "rev-parse", "HEAD")
+    value = os.popen(f"{ours}/bin/python -c 'import vcs_edit; print(vcs_edit.VALUE)'").read().strip()
+    assert value == "two"
+
+
+def test_editable_from_git_into_a_foreign_directory(env: Path, tmp_path: Path) -> None:
+    repo = make_project(tmp_path, "vcs-clash")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    (env / "src" / "vcs-clash").mkdir(parents=True)
+    (env / "src" / "vcs-clash" / "mine.txt").write_text("keep me\n")
+    result = install(env, "-e", f"git+{repo.as_uri()}#egg=vcs-clash")
+    assert result.returncode == 2 and "is not a checkout of" in result.stderr, result
+    assert (env / "src" / "vcs-clash" / "mine.txt").read_text() == "keep me\n"
