@@ -289,3 +289,14 @@ def test_editable_from_git_into_a_foreign_directory(env: Path, tmp_path: Path) -
     result = install(env, "-e", f"git+{repo.as_uri()}#egg=vcs-clash")
     assert result.returncode == 2 and "is not a checkout of" in result.stderr, result
     assert (env / "src" / "vcs-clash" / "mine.txt").read_text() == "keep me\n"
+
+
+@pytest.mark.parametrize("how", ["editable", "directory"])
+def test_hash_checking_mode_refuses_what_has_no_file_to_hash(env: Path, tmp_path: Path, how: str) -> None:
+    project = make_project(tmp_path, "hashless")
+    before = snapshot(env)
+    args = ["-e", str(project)] if how == "editable" else [str(project)]
+    result = install(env, "--require-hashes", *args)
+    assert result.returncode == 1 and "hash-checking mode" in result.stderr and how in result.stderr, result
+    assert snapshot(env) == before
+    assert not [c for c in calls(project) if c["hook"] in ("build_wheel", "build_editable")], "refused before building"
