@@ -108,6 +108,8 @@ def install_resolved(
         ignore_requires_python=False,
     )
     environment = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
+    if settings.require_hashes or any(r.hashes for r in requests):
+        _refuse_unhashable(requests)
     with open_source(settings) as client, _dispatch(args, info, client, environment, options, settings, requests) as dispatch:
         source = dispatch.source
         resolution = resolve(
@@ -120,7 +122,7 @@ def install_resolved(
         )
         _use_requested_names(plan, requests, source)
         if settings.require_hashes or any(r.hashes for r in requests):
-            _check_hash_mode(plan, _request_hashes(requests), dispatch)
+            _check_hash_mode(plan, _request_hashes(requests))
         if args.report:
             extras = {canonical_name(r.name): sorted(r.extras) for r in requests if r.name and r.extras}
             _write_report(args.report, plan, source, info, extras)
@@ -228,30 +230,33 @@ def _use_requested_names(plan: InstallPlan, requests: list[InstallRequest], sour
         item.name = spelled.get(item.key, item.name)
 
 
-def _check_hash_mode(plan: InstallPlan, hashes: dict[str, dict[str, list[str]]], dispatch: Dispatch) -> None:
-    """pip's hash-checking mode: every package installed needs a --hash (dependencies too), and
-    what has no single file to hash (editables, directories, VCS) can't be installed at all."""
+def _refuse_unhashable(requests: list[InstallRequest]) -> None:
+    """In hash-checking mode, what has no single file to hash (editables, directories, VCS)
+    can't be installed at all: refused before anything is resolved or built, as pip does."""
     import os
-    import urllib.parse
-    import urllib.request
 
     from satchel.errors import OperationError
 
-    for item in plan.add:
-        url = item.link.url
-        if dispatch.is_editable(item.link):
+    for request in requests:
+        url = request.url or (request.requirement.url if request.requirement is not None else None) or ""
+        if request.editable:
             why = "it is editable: there is no single file to hash"
         elif url.startswith(("git+", "hg+", "svn+", "bzr+")):
             why = "version control repositories can't be hashed"
-        elif url.startswith("file:") and os.path.isdir(urllib.request.url2pathname(urllib.parse.urlsplit(url).path)):
+        elif request.path is not None and os.path.isdir(request.path):
             why = "it is a directory: there is no single file to hash"
         else:
             continue
         raise OperationError(
-            f"{item.name} can't be installed in hash-checking mode: {why}.",
-            input=item.link.display,
+            f"{request.text!r} can't be installed in hash-checking mode: {why}.",
+            input=request.text,
             hint="install it without --require-hashes (and without --hash lines), or from a pinned, hashed archive.",
         )
+
+
+def _check_hash_mode(plan: InstallPlan, hashes: dict[str, dict[str, list[str]]]) -> None:
+    """pip's hash-checking mode: every package installed needs a --hash (dependencies too)."""
+    from satchel.errors import OperationError
 
     missing = [item for item in plan.add if item.key not in hashes]
     if missing:
