@@ -47,7 +47,8 @@ def get_requires_for_build_editable(config_settings=None):
 
 def _wheel(directory, editable, metadata_directory, config_settings):
     _record("build_editable" if editable else "build_wheel", config=config_settings,
-            metadata_directory=metadata_directory, pycache_prefix=os.environ.get("PYTHONPYCACHEPREFIX"))
+            metadata_directory=metadata_directory, pycache_prefix=os.environ.get("PYTHONPYCACHEPREFIX"),
+            prefix=__import__("sys").prefix)
     name = "%s-%s-py3-none-any.whl" % (DIST, VERSION)
     info = "%s-%s.dist-info" % (DIST, VERSION)
     here = os.path.dirname(os.path.abspath(__file__))
@@ -300,3 +301,32 @@ def test_hash_checking_mode_refuses_what_has_no_file_to_hash(env: Path, tmp_path
     assert result.returncode == 1 and "hash-checking mode" in result.stderr and how in result.stderr, result
     assert snapshot(env) == before
     assert not [c for c in calls(project) if c["hook"] in ("build_wheel", "build_editable")], "refused before building"
+
+
+@pytest.mark.parametrize("how", ["--no-build-isolation", "PIP_NO_BUILD_ISOLATION=0", "isolated"])
+def test_build_isolation(env: Path, tmp_path: Path, how: str) -> None:
+    """--no-build-isolation (and pip's inverted PIP_NO_BUILD_ISOLATION=0) run the hooks with the
+    target environment's interpreter; otherwise they run in a build environment of the cache."""
+    project = make_project(tmp_path, "iso-proj")
+    environ = dict(os.environ)
+    args = [str(project)]
+    if how.startswith("--"):
+        args.insert(0, how)
+    elif "=" in how:
+        name, value = how.split("=")
+        environ[name] = value
+    result = install(env, *args, environ=environ)
+    assert result.returncode == 0, result
+    prefix = str(calls(project)[-1]["prefix"])
+    if how == "isolated":
+        assert prefix.startswith(os.environ["SATCHEL_CACHE_DIR"]) and "build-envs" in prefix
+    else:
+        assert os.path.samefile(prefix, env)
+
+
+def test_check_build_dependencies_without_isolation(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "needs-tool", build_requires=("some-build-tool>=2",))
+    before = snapshot(env)
+    result = install(env, "--no-build-isolation", "--check-build-dependencies", str(project))
+    assert result.returncode == 1 and "some-build-tool>=2" in result.stderr and "missing" in result.stderr, result
+    assert snapshot(env) == before
