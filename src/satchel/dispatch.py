@@ -16,6 +16,7 @@ Import rule: everything upstream (this sits beside commands/).
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import threading
 
@@ -100,7 +101,8 @@ class Dispatch:
         self._options = dataclasses.replace(
             options, upgrade=False, force_reinstall=False, ignore_installed=False, no_deps=False
         )  # build environments start empty, and need their dependencies
-        self._chain = threading.local()  # the links being built, outermost first, in this thread
+        self._chain = threading.local()
+        self._warming: concurrent.futures.ThreadPoolExecutor | None = None  # the links being built, outermost first, in this thread
 
     def __enter__(self) -> Dispatch:
         return self
@@ -109,7 +111,31 @@ class Dispatch:
         self.close()
 
     def close(self) -> None:
+        pool, self._warming = self._warming, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
         self.builder.close()
+
+    def warm(self, links: Sequence[FileLink]) -> None:
+        """Start preparing the metadata of these links (the user's directories, archives and
+        URLs) in parallel, so that the resolver, which asks one at a time, finds them ready.
+        Failures are left for the resolver to meet again (and report) when it asks."""
+        import concurrent.futures
+        import os
+
+        wanted = [link for link in links if not link.is_wheel]
+        if len(wanted) < 2:
+            return
+        workers = max(1, min(len(wanted), os.cpu_count() or 1, 4))
+        self._warming = concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="satchel-prepare")
+        for link in wanted:
+            self._warming.submit(self._warm_one, link)
+
+    def _warm_one(self, link: FileLink) -> None:
+        try:
+            self.built_metadata(link)
+        except Exception:  # the resolver asks again and reports it
+            pass
 
     def is_editable(self, link: FileLink) -> bool:
         return link.key in self._editables

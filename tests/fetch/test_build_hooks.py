@@ -80,7 +80,10 @@ def build_editable(wheel_directory, config_settings=None, metadata_directory=Non
 
 PREPARE = r'''
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
-    _record("prepare_metadata_for_build_wheel", config=config_settings)
+    import time
+    started = time.time()
+    time.sleep(float(os.environ.get("RECORDING_BACKEND_SLEEP", "0")))
+    _record("prepare_metadata_for_build_wheel", config=config_settings, started=started, ended=time.time())
     info = os.path.join(metadata_directory, "%s-%s.dist-info" % (DIST, VERSION))
     os.makedirs(info)
     with open(os.path.join(info, "METADATA"), "w") as out:
@@ -330,3 +333,11 @@ def test_check_build_dependencies_without_isolation(env: Path, tmp_path: Path) -
     result = install(env, "--no-build-isolation", "--check-build-dependencies", str(project))
     assert result.returncode == 1 and "some-build-tool>=2" in result.stderr and "missing" in result.stderr, result
     assert snapshot(env) == before
+
+
+def test_metadata_of_several_projects_is_prepared_in_parallel(env: Path, tmp_path: Path) -> None:
+    one, two = make_project(tmp_path, "par-one"), make_project(tmp_path, "par-two")
+    result = install(env, str(one), str(two), environ={**os.environ, "RECORDING_BACKEND_SLEEP": "1.5"})
+    assert result.returncode == 0, result
+    first, second = (next(c for c in calls(p) if c["hook"] == "prepare_metadata_for_build_wheel") for p in (one, two))
+    assert first["started"] < second["ended"] and second["started"] < first["ended"], "the two hooks overlapped"

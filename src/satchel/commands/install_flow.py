@@ -80,7 +80,7 @@ def install_resolved(
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install.plan import make_plan
     from satchel.interpreters.tags import supported_tags
-    from satchel.resolve.resolve import ResolveOptions, resolve
+    from satchel.resolve.resolve import ResolveOptions, request_link, resolve
 
     settings = _settings(args, info, file_options)
     import os
@@ -112,6 +112,7 @@ def install_resolved(
         _refuse_unhashable(requests)
     with open_source(settings) as client, _dispatch(args, info, client, environment, options, settings, requests) as dispatch:
         source = dispatch.source
+        dispatch.warm([request_link(r) for r in requests if r.url is not None or r.path is not None])
         resolution = resolve(
             requests, source=source, target=environment, markers=info.markers, installed=installed,
             options=options, constraints=constraints, locations=searched_locations(settings),
