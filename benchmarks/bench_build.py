@@ -267,6 +267,26 @@ def install_argv(ctx: Ctx, tool: str, args: Sequence[str]) -> Callable[[Run], li
                       str(r.venv), "--index-url", ctx.url, *args]
 
 
+def env_setup(ctx: Ctx, tool: str, name: str,
+              cold_var: str | None = None) -> Callable[[int], Run]:
+    """bench_install's fresh venv per run (untimed).  The pip rows' venvs are
+    seeded with pip by ``uv venv --seed``, which does not byte-compile; pip's
+    own modules are compiled here (untimed), as ``python -m venv`` (ensurepip)
+    does on a user's machine -- else every pip run would compile pip (~1.5 s
+    here)."""
+    setup = venv_setup(ctx, name, tool == "pip", cold_var)
+    if tool != "pip":
+        return setup
+
+    def pip_setup(i: int) -> Run:
+        run = setup(i)
+        for pip_dir in run.venv.glob("lib/python*/site-packages/pip"):
+            run_checked([str(venv_python(run.venv)), "-m", "compileall", "-q",
+                         "-j", "0", str(pip_dir)], env=ctx.env)
+        return run
+    return pip_setup
+
+
 def check_names(names: Sequence[str]) -> Callable[[Run, str], None]:
     wanted = {normalize(n) for n in names}
 
@@ -308,21 +328,20 @@ def define(ctx: Ctx, args: argparse.Namespace, sdist_project: str,
             for group in GROUPS:
                 rows[row_name(tool, group)].unavailable = ctx.satchel["install"]
             continue
-        seed = tool == "pip"  # pip runs as the environment's own pip
         sdist_argv = install_argv(ctx, tool, [sdist_project])
         scenarios.append(Scenario(
             f"{tool} sdist warm", args.runs, args.warmups,
-            venv_setup(ctx, f"{tool}-sdist-warm", seed),
+            env_setup(ctx, tool, f"{tool}-sdist-warm"),
             [Step(rows[row_name(tool, "sdist (warm)")], sdist_argv, sdist_check)]))
         if args.cold_runs:
             # Cold: a fresh, empty cache every run, so no warm-up needed.
             scenarios.append(Scenario(
                 f"{tool} sdist cold", args.cold_runs, 0,
-                venv_setup(ctx, f"{tool}-sdist-cold", seed, COLD_VARS[tool]),
+                env_setup(ctx, tool, f"{tool}-sdist-cold", COLD_VARS[tool]),
                 [Step(rows[row_name(tool, "sdist (cold)")], sdist_argv, sdist_check)]))
         scenarios.append(Scenario(
             f"{tool} -e warm", args.runs, args.warmups,
-            venv_setup(ctx, f"{tool}-editable", seed),
+            env_setup(ctx, tool, f"{tool}-editable"),
             [Step(rows[row_name(tool, "-e (warm)")],
                   install_argv(ctx, tool, ["-e", str(project_dir)]),
                   editable_check)]))

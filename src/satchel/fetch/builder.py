@@ -315,8 +315,8 @@ class Builder:
         if extra and not env.satisfies(extra, self.info.markers):
             env = self._environment([*system.requires, *extra], purpose)
             backend = backend_in(env)
-        if self.check_build_dependencies or system.check:
-            self._check_installed([*system.requires, *extra] if self.check_build_dependencies else system.check, display)
+        if self.check_build_dependencies:  # pip checks [build-system] requires only
+            self._check_installed(system.requires, display)
         source.env, source.backend = env, backend
 
     def _environment(self, requirements: Sequence[str], purpose: str) -> BuildEnvironment | TargetBuildEnvironment:
