@@ -45,13 +45,12 @@ class BuildError(OperationError):
 @dataclass(frozen=True, slots=True)
 class BuildSystem:
     """A project's [build-system], with pip's defaults: projects without pyproject.toml (or
-    without the table) build with setuptools' legacy backend; `check` are requirements that
-    must hold in the build environment (setuptools when the backend was left to the default)."""
+    without the table) build with setuptools' legacy backend, as do those whose table names
+    no build-backend."""
 
     requires: tuple[str, ...]
     backend: str
     backend_path: tuple[str, ...] = ()
-    check: tuple[str, ...] = ()
 
 
 def read_build_system(project_dir: str, display: str) -> BuildSystem:
@@ -85,7 +84,7 @@ def read_build_system(project_dir: str, display: str) -> BuildSystem:
     if not isinstance(backend_path, list) or not all(isinstance(item, str) for item in backend_path):
         raise UsageError(f"{display}: [build-system] backend-path is not a list of strings.", input=display)
     if backend is None:
-        return BuildSystem(tuple(requires), LEGACY_BACKEND, tuple(backend_path), _LEGACY_REQUIRES)
+        return BuildSystem(tuple(requires), LEGACY_BACKEND, tuple(backend_path))
     return BuildSystem(tuple(requires), backend, tuple(backend_path))
 
 
