@@ -104,3 +104,15 @@ def _main(argv: list[str] | None) -> int:
 
         render_error(exc, verbose=verbose)
         return exc.exit_code
+    except OSError as exc:  # the machine failed us (disk full, permissions, ...): say so, plainly
+        from satchel.cli.render import render_error
+        from satchel.errors import OperationError
+
+        where = f" ({exc.filename})" if exc.filename else ""
+        error = OperationError(
+            f"{exc.strerror or exc}{where}.",
+            hint="nothing was left half-done; run again with -v for the details.",
+        )
+        error.__cause__ = exc
+        render_error(error, verbose=verbose)
+        return error.exit_code
