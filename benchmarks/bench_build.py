@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import argparse
 import email.parser
+import functools
 import gzip
 import html
+import http.server
 import io
 import json
 import os
@@ -29,6 +31,7 @@ import platform
 import sys
 import tarfile
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -36,13 +39,13 @@ from typing import Callable, Sequence
 # Shared helpers: the bench venv, isolation and process handling live in
 # bench_venv; the index, fresh environments, scenarios, round-robin
 # measuring and the report pieces in bench_install.
-from bench_install import (Ctx, Layout, Row, Run, Scenario, Step, Target,
-                           build_static_index, ensure_seed, installed,
-                           isolated_env, measure, normalize, page,
-                           pip_download, request_latency_ms,
-                           satchel_availability, serve_static, sha256_of,
-                           to_json, venv_python, venv_setup, wheel_name_version,
-                           wheels_in)
+from bench_install import (Ctx, Layout, QuietHandler, Row, Run, Scenario,
+                           Server, Step, Target, build_static_index,
+                           ensure_seed, installed, isolated_env, measure,
+                           normalize, page, pip_download, port_file,
+                           request_latency_ms, satchel_availability,
+                           saved_port, sha256_of, to_json, venv_python,
+                           venv_setup, wheel_name_version, wheels_in)
 from bench_venv import (DEFAULT_WORK, BenchError, Paths, ensure_bench_venv,
                         find_default_python, log, rmtree, run_checked,
                         setup_env, tool_version)
@@ -189,7 +192,8 @@ def ensure_real_sdist(layout: BuildLayout, target_py: Path, fresh: bool) -> Path
 def ensure_mirror(layout: BuildLayout, target_py: Path, sdist_kind: str,
                   fresh: bool) -> Path:
     """setuptools, wheel and pip (for the pip rows' venvs) in mirror/seed,
-    the dependency in mirror/deps, the sdist in mirror/sdist."""
+    the dependency in mirror/deps, the sdist in mirror/sdist; returns the
+    sdist to put on the index."""
     if fresh:
         rmtree(layout.mirror)
     ensure_seed(layout, target_py, fresh=False)
@@ -197,12 +201,9 @@ def ensure_mirror(layout: BuildLayout, target_py: Path, sdist_kind: str,
     if not wheels_in(deps):
         log(f"downloading {DEPENDENCY} (the wheel-only dependency)")
         pip_download(target_py, deps, [DEPENDENCY])
+    # Both sdists may sit in mirror/sdist; only the chosen one is indexed.
     if sdist_kind == "generated":
-        for old in layout.sdists.glob(f"{REAL_SDIST[0]}-*"):
-            old.unlink()  # one sdist on the index at a time
         return write_generated_sdist(layout.sdists)
-    for old in layout.sdists.glob(f"{module_name(GENERATED_SDIST[0])}-*"):
-        old.unlink()
     return ensure_real_sdist(layout, target_py, fresh)
 
 
@@ -237,6 +238,65 @@ def build_index(layout: BuildLayout, sdist: Path) -> int:
     return projects + 1
 
 
+class RevalidatingHandler(QuietHandler):
+    """bench_install's static handler with explicit HTTP caching: every
+    answer says ``Cache-Control: no-cache`` (store, but revalidate before
+    every use), and a 304 carries the file's ``Last-Modified`` as a real
+    server's does.
+
+    Both matter for uv.  Without Cache-Control it applies heuristic
+    freshness (10 % of the time since Last-Modified) and skips the server
+    for a while, then revalidates -- and it rejects http.server's bare 304
+    (no validators) as "unusable", fetches the sdist again and, seeing a new
+    response, rebuilds it: a warm run then takes seconds, depending on the
+    wall clock.  With these headers every tool revalidates every page on
+    every run (pip does so for index pages whatever the server says), and
+    every 304 is accepted."""
+
+    _status = 0
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self._status = code
+        super().send_response(code, message)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-cache")
+        if self._status == http.HTTPStatus.NOT_MODIFIED:
+            path = self.translate_path(self.path)
+            if os.path.isdir(path):
+                path = os.path.join(path, "index.html")
+            try:
+                mtime = os.stat(path).st_mtime
+            except OSError:
+                pass
+            else:
+                self.send_header("Last-Modified", self.date_time_string(int(mtime)))
+        super().end_headers()
+
+
+def serve_index(layout: BuildLayout) -> Server:
+    """bench_install.serve_static with RevalidatingHandler: the previous
+    run's port when free (the tools key their caches by index URL), a thread
+    of this process."""
+    handler = functools.partial(RevalidatingHandler, directory=str(layout.index))
+    try:
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", saved_port(layout)),
+                                                handler)
+    except OSError:
+        httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    port_file(layout).write_text(str(httpd.server_address[1]))
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+
+    def stop() -> None:
+        httpd.shutdown()
+        httpd.server_close()
+
+    return Server(f"http://127.0.0.1:{httpd.server_address[1]}/simple/", stop,
+                  "static PEP 503 tree on 127.0.0.1 (http.server thread, "
+                  "Cache-Control: no-cache, 304s with Last-Modified)")
+
+
 def write_project(layout: BuildLayout) -> Path:
     """The editable project, rewritten (and its build leftovers removed) at
     the start of every benchmark run; the runs themselves leave the tools'
@@ -269,22 +329,27 @@ def install_argv(ctx: Ctx, tool: str, args: Sequence[str]) -> Callable[[Run], li
 
 def env_setup(ctx: Ctx, tool: str, name: str,
               cold_var: str | None = None) -> Callable[[int], Run]:
-    """bench_install's fresh venv per run (untimed).  The pip rows' venvs are
-    seeded with pip by ``uv venv --seed``, which does not byte-compile; pip's
-    own modules are compiled here (untimed), as ``python -m venv`` (ensurepip)
-    does on a user's machine -- else every pip run would compile pip (~1.5 s
-    here)."""
-    setup = venv_setup(ctx, name, tool == "pip", cold_var)
-    if tool != "pip":
-        return setup
+    """bench_install's fresh venv per run (untimed), always at the same path
+    (``envs/<name>``), as a user re-making ``.venv``: uv caches what it
+    learns about an interpreter by the path of its executable, so a new
+    path every run would add an interpreter query (~150 ms here) to every
+    uv run -- and a path reused from a previous invocation of the script
+    would not, making the uv rows depend on history.
 
-    def pip_setup(i: int) -> Run:
-        run = setup(i)
-        for pip_dir in run.venv.glob("lib/python*/site-packages/pip"):
-            run_checked([str(venv_python(run.venv)), "-m", "compileall", "-q",
-                         "-j", "0", str(pip_dir)], env=ctx.env)
+    The pip rows' venvs are seeded with pip by ``uv venv --seed``, which does
+    not byte-compile; pip's own modules are compiled here (untimed), as
+    ``python -m venv`` (ensurepip) does on a user's machine -- else every
+    pip run would compile pip (~1.5 s here)."""
+    setup = venv_setup(ctx, name, tool == "pip", cold_var)
+
+    def same_path_setup(_i: int) -> Run:
+        run = setup(0)
+        if tool == "pip":
+            for pip_dir in run.venv.glob("lib/python*/site-packages/pip"):
+                run_checked([str(venv_python(run.venv)), "-m", "compileall",
+                             "-q", "-j", "0", str(pip_dir)], env=ctx.env)
         return run
-    return pip_setup
+    return same_path_setup
 
 
 def check_names(names: Sequence[str]) -> Callable[[Run, str], None]:
@@ -442,7 +507,8 @@ def mirror_version(layout: BuildLayout, project: str) -> str:
 
 
 def collect_meta(ctx: Ctx, layout: BuildLayout, args: argparse.Namespace,
-                 sdist: Path, sdist_project: str, projects: int) -> dict[str, object]:
+                 sdist: Path, sdist_project: str, projects: int,
+                 server: Server) -> dict[str, object]:
     py, env = ctx.target_py, ctx.env
     kind = ("real, setup.py + setuptools" if args.sdist == "retrying"
             else "generated, pyproject + setuptools")
@@ -456,7 +522,7 @@ def collect_meta(ctx: Ctx, layout: BuildLayout, args: argparse.Namespace,
         "sdist": f"{sdist.name} ({kind}; needs {DEPENDENCY})",
         "editable project": f"{EDITABLE_PROJECT} 1.0 (pyproject + setuptools, "
                             f"src layout; needs {DEPENDENCY})",
-        "index": f"static PEP 503 tree on 127.0.0.1, {projects} projects: {versions}",
+        "index": f"{server.description}, {projects} projects: {versions}",
         "index latency (GET /simple/<sdist project>/, median)":
             f"{request_latency_ms(ctx.url + sdist_project + '/'):.2f} ms",
         "platform": f"{platform.platform()}, {os.cpu_count()} CPUs",
@@ -549,7 +615,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             sdist_pkg_info(prep.sdist))["Name"]))
         projects = build_index(prep.layout, prep.sdist)
         project_dir = write_project(prep.layout)
-        server = serve_static(prep.layout)
+        server = serve_index(prep.layout)
     except BenchError as exc:
         log(f"setup failed: {exc}")
         return 2
@@ -560,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                   satchel=satchel_availability(prep.paths, env))
         rows, scenarios = define(ctx, args, sdist_project, project_dir)
         meta = collect_meta(ctx, prep.layout, args, prep.sdist, sdist_project,
-                            projects)
+                            projects, server)
         with tempfile.TemporaryDirectory(prefix="satchel-bench-cwd-") as cwd:
             measure(scenarios, ctx, Path(cwd))
         targets = define_targets()

@@ -200,6 +200,8 @@ def _already_satisfied(args: argparse.Namespace, requests: list[InstallRequest],
     if args.quiet:
         return
     for request in requests:
+        if request.url is not None or request.path is not None or (request.requirement and request.requirement.url):
+            continue  # a file or URL at the installed version: pip says nothing of it
         dist = installed.get(request.name or "")
         if dist is not None:
             sys.stdout.write(_satisfied_line(request, dist.location, dist.version) + "\n")

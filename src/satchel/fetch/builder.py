@@ -304,6 +304,8 @@ class Builder:
         system = read_build_system(project, display)
         purpose = f"build dependencies of {display}"
         env = self._environment(system.requires, purpose)
+        if self.check_build_dependencies:  # pip checks [build-system] requires, before any hook
+            self._check_installed(system.requires, display)
         log = BuildLog(self._log_path(), display)
         kind: Literal["wheel", "editable"] = "editable" if editable else "wheel"
 
@@ -315,8 +317,6 @@ class Builder:
         if extra and not env.satisfies(extra, self.info.markers):
             env = self._environment([*system.requires, *extra], purpose)
             backend = backend_in(env)
-        if self.check_build_dependencies:  # pip checks [build-system] requires only
-            self._check_installed(system.requires, display)
         source.env, source.backend = env, backend
 
     def _environment(self, requirements: Sequence[str], purpose: str) -> BuildEnvironment | TargetBuildEnvironment:
