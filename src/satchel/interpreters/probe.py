@@ -106,6 +106,12 @@ def probe(executable: str) -> InterpreterInfo:
             return InterpreterInfo(cached["info"])
     except (OSError, ValueError, EOFError, TypeError, AttributeError):
         pass
+    if len(stamp) > 4:  # in a venv: known from its base interpreter's answer, most of the time
+        from satchel.interpreters.venv_info import derive_venv_info
+
+        derived = derive_venv_info(executable, probe)
+        if derived is not None:
+            return InterpreterInfo(derived)
     raw = _run_probe(executable)
     try:
         atomic_write_bytes(cache_file, marshal.dumps({"stamp": stamp, "info": raw}))
