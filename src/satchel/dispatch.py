@@ -83,6 +83,7 @@ class Dispatch:
         check_build_dependencies: bool = False,
         config_settings: Mapping[str, str | list[str]] | None = None,
         on_build: Callable[[str], None] | None = None,
+        verbose: bool = False,
     ) -> None:
         from satchel.fetch.builder import Builder
 
@@ -95,6 +96,7 @@ class Dispatch:
         self.builder = Builder(
             info, target=target, installer=self, downloader=self.source, isolation=build_isolation,
             check_build_dependencies=check_build_dependencies, config_settings=config_settings, on_build=on_build,
+            verbose=verbose,
         )
         self.builder.editable_checkouts.update(checkouts or {})
         self.builder.link_config.update(link_config or {})

@@ -341,3 +341,18 @@ def test_metadata_of_several_projects_is_prepared_in_parallel(env: Path, tmp_pat
     assert result.returncode == 0, result
     first, second = (next(c for c in calls(p) if c["hook"] == "prepare_metadata_for_build_wheel") for p in (one, two))
     assert first["started"] < second["ended"] and second["started"] < first["ended"], "the two hooks overlapped"
+
+
+def test_verbose_shows_the_backends_output(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "loud-proj")
+    (project / "recording_backend.py").write_text(
+        (project / "recording_backend.py").read_text().replace(
+            "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n",
+            "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
+            "    print('BACKEND SAYS HELLO', flush=True)\n",
+        )
+    )
+    quiet = install(env, str(project))
+    assert quiet.returncode == 0 and "BACKEND SAYS HELLO" not in quiet.stderr + quiet.stdout, quiet
+    loud = install(env, "-v", str(project))
+    assert loud.returncode == 0 and "BACKEND SAYS HELLO" in loud.stderr, loud

@@ -183,6 +183,7 @@ def _dispatch(
         build_isolation=settings.build_isolation, check_build_dependencies=settings.check_build_dependencies,
         config_settings=config_settings(settings.config_settings),
         on_build=None if args.quiet else _say_building,
+        verbose=bool(args.verbose),
     )
     try:
         yield dispatch

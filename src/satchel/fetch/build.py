@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import os
 import subprocess
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from satchel.errors import OperationError, UsageError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from typing import Literal
+    from typing import BinaryIO, Literal
 
     Kind = Literal["wheel", "editable"]
 
@@ -127,7 +127,7 @@ class BuildLog:
 
     path: str
     project: str
-    lines: list[str] = field(default_factory=list)
+    echo: bool = False  # also copy the backend's output to stderr as it comes (-v)
 
     def tail(self) -> str:
         try:
@@ -178,9 +178,13 @@ class Backend:
         with open(self.log.path, "ab") as out:
             out.write(f"$ {cmd[2] if len(cmd) > 2 else ' '.join(cmd)}\n".encode())
             out.flush()
-            proc = subprocess.run(list(cmd), cwd=cwd, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
-        if proc.returncode != 0:
-            raise _HookFailed(proc.returncode)
+            if not self.log.echo:
+                proc = subprocess.run(list(cmd), cwd=cwd, env=environ, stdin=subprocess.DEVNULL, stdout=out, stderr=out)
+                returncode = proc.returncode
+            else:  # -v: the backend's output on stderr as it comes, and in the log
+                returncode = _tee(list(cmd), cwd, environ, out)
+        if returncode != 0:
+            raise _HookFailed(returncode)
 
     def _call(self, hook: str, *args: object, **kwargs: object) -> object:
         from pyproject_hooks import BackendUnavailable, HookMissing
@@ -241,6 +245,19 @@ class Backend:
         if not str(name).endswith(".whl") or not os.path.isfile(path):
             raise BuildError(f"the build backend of {self.log.project} did not produce a wheel (it returned {name!r}).")
         return path
+
+
+def _tee(cmd: list[str], cwd: str | None, environ: Mapping[str, str], log: BinaryIO) -> int:
+    import sys
+
+    proc = subprocess.Popen(cmd, cwd=cwd, env=environ, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT)  # fmt: skip
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        log.write(line)
+        sys.stderr.buffer.write(line)
+        sys.stderr.flush()
+    return proc.wait()
 
 
 def _last_lines(text: str) -> str:

@@ -92,8 +92,10 @@ class Builder:
         check_build_dependencies: bool = False,
         config_settings: Mapping[str, str | list[str]] | None = None,
         on_build: Callable[[str], None] | None = None,
+        verbose: bool = False,
     ) -> None:
         self.info = info
+        self.verbose = verbose
         self.target = target
         self.installer = installer
         self.downloader = downloader
@@ -306,7 +308,7 @@ class Builder:
         env = self._environment(system.requires, purpose)
         if self.check_build_dependencies:  # pip checks [build-system] requires, before any hook
             self._check_installed(system.requires, display)
-        log = BuildLog(self._log_path(), display)
+        log = BuildLog(self._log_path(), display, echo=self.verbose)
         kind: Literal["wheel", "editable"] = "editable" if editable else "wheel"
 
         def backend_in(env: BuildEnvironment | TargetBuildEnvironment) -> Backend:
