@@ -349,10 +349,12 @@ def test_verbose_shows_the_backends_output(env: Path, tmp_path: Path) -> None:
         (project / "recording_backend.py").read_text().replace(
             "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n",
             "def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):\n"
-            "    print('BACKEND SAYS HELLO', flush=True)\n",
+            "    print('BACKEND SAYS HELLO', flush=True)\n"
+            "    __import__('warnings').warn('BACKEND WARNS')\n",
         )
     )
     quiet = install(env, str(project))
-    assert quiet.returncode == 0 and "BACKEND SAYS HELLO" not in quiet.stderr + quiet.stdout, quiet
+    assert quiet.returncode == 0, quiet
+    assert "BACKEND SAYS HELLO" not in quiet.stderr + quiet.stdout and "BACKEND WARNS" not in quiet.stderr, quiet
     loud = install(env, "-v", str(project))
-    assert loud.returncode == 0 and "BACKEND SAYS HELLO" in loud.stderr, loud
+    assert loud.returncode == 0 and "BACKEND SAYS HELLO" in loud.stderr and "BACKEND WARNS" in loud.stderr, loud

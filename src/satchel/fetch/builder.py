@@ -96,6 +96,12 @@ class Builder:
     ) -> None:
         self.info = info
         self.verbose = verbose
+        if not verbose:  # the backend's warnings (deprecations, mostly) are for -v, as its output is
+            import warnings
+
+            from pyproject_hooks import BuildBackendWarning
+
+            warnings.filterwarnings("ignore", category=BuildBackendWarning)
         self.target = target
         self.installer = installer
         self.downloader = downloader
