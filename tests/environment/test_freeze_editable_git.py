@@ -93,3 +93,18 @@ def test_freeze_follows_a_new_commit(tmp_path: Path) -> None:
     git(repo, "commit", "-qm", "two")
     second = run_satchel("freeze", "-p", str(env)).stdout
     assert first != second and git(repo, "rev-parse", "HEAD") in second
+
+
+def test_credentials_in_the_remote_are_not_printed(tmp_path: Path) -> None:
+    env = tmp_path / "env"
+    assert run_satchel("venv", "--without-pip", "-p", PY, str(env)).returncode == 0
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "pyproject.toml").write_text('[project]\nname = "edit-me"\nversion = "0.1"\n')
+    git(repo, "init", "-q")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "one")
+    git(repo, "remote", "add", "origin", "https://deploy:s3cret-token@example.invalid/x.git")
+    add_editable(env, repo, "edit-me")
+    out = run_satchel("freeze", "-p", str(env)).stdout
+    assert "s3cret-token" not in out and "-e git+https://deploy:****@example.invalid/x.git@" in out

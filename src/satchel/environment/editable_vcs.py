@@ -49,6 +49,21 @@ def _pip_url(remote: str) -> str | None:
     return match.expand(r"ssh://\1\2/\3") if match else None
 
 
+def _redacted(url: str) -> str:
+    """The remote with any password hidden (`user:****@host`): freeze output is shown and
+    shared, and satchel never prints credentials (pip would print them here)."""
+    from urllib.parse import urlsplit, urlunsplit
+
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    auth, host = parts.netloc.rsplit("@", 1)
+    user, sep, _ = auth.partition(":")
+    if not sep:
+        return url if user == "git" else urlunsplit(parts._replace(netloc=f"****@{host}"))
+    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
+
+
 def _project_root(location: str) -> str | None:
     while not (os.path.isfile(os.path.join(location, "pyproject.toml")) or os.path.isfile(os.path.join(location, "setup.py"))):
         parent = os.path.dirname(location)
@@ -77,6 +92,7 @@ def editable_git_entry(location: str, name: str, display: str) -> list[str] | No
     revision = (_git(location, "rev-parse", "HEAD") or "").strip()
     if not revision:
         return ["## !! Could not determine repository location", f"-e {location}"]
+    url = _redacted(url)
     if not url.lower().startswith("git:"):
         url = "git+" + url
     from urllib.parse import quote
