@@ -26,8 +26,9 @@ DIST = NAME.replace("-", "_")
 
 
 def _record(hook, **details):
-    with open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "calls.jsonl"), "a") as out:
-        out.write(json.dumps({{"hook": hook, **details}}) + "\n")
+    default = os.path.join(os.path.dirname(os.path.abspath(__file__)), "calls.jsonl")
+    with open(os.environ.get("RECORDING_BACKEND_LOG") or default, "a") as out:
+        out.write(json.dumps({{"hook": hook, "project": NAME, **details}}) + "\n")
 
 
 def _metadata():
@@ -358,3 +359,25 @@ def test_verbose_shows_the_backends_output(env: Path, tmp_path: Path) -> None:
     assert "BACKEND SAYS HELLO" not in quiet.stderr + quiet.stdout and "BACKEND WARNS" not in quiet.stderr, quiet
     loud = install(env, "-v", str(project))
     assert loud.returncode == 0 and "BACKEND SAYS HELLO" in loud.stderr and "BACKEND WARNS" in loud.stderr, loud
+
+
+def test_config_settings_of_a_named_requirement_line(env: Path, tmp_path: Path) -> None:
+    """`name --config-settings k=v` in a requirements file reaches the build of that project's
+    sdist from the index (and only that one's)."""
+    import tarfile
+
+    links = tmp_path / "links"
+    links.mkdir()
+    projects = {}
+    for name in ("named-one", "named-two"):
+        projects[name] = make_project(tmp_path / "src", name, static=True)
+        with tarfile.open(links / f"{name.replace('-', '_')}-1.0.tar.gz", "w:gz") as archive:
+            archive.add(projects[name], arcname=f"{name.replace('-', '_')}-1.0")
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text("named-one --config-settings k=line\nnamed-two\n")
+    log = tmp_path / "calls.jsonl"
+    result = install(env, "-f", str(links), "-C", "g=global", "-r", str(reqs),
+                     environ={**os.environ, "RECORDING_BACKEND_LOG": str(log)})  # fmt: skip
+    assert result.returncode == 0, result
+    builds = {c["project"]: c["config"] for c in calls(tmp_path) if c["hook"] == "build_wheel"}
+    assert builds == {"named-one": {"g": "global", "k": "line"}, "named-two": {"g": "global"}}

@@ -173,7 +173,10 @@ def _dispatch(
                 editables.add(key)
                 if request.url is not None and request.name:  # -e git+...: checked out in <src>/<name>, as pip does
                     checkouts[key] = os.path.join(src, canonicalize_name(request.name))
-        elif request.requirement is not None and request.requirement.url:
+            continue
+        if request.config_settings and request.name:  # ... for a project from the index, by its name
+            link_config[canonicalize_name(request.name)] = request.config_settings
+        if request.requirement is not None and request.requirement.url:
             from satchel.index.links import FileLink
 
             direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)

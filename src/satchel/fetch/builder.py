@@ -110,7 +110,8 @@ class Builder:
         self.config_settings = dict(config_settings or {})
         self.on_build = on_build
         self.editable_checkouts: dict[str, str] = {}  # link key -> where `-e git+...` is checked out
-        self.link_config: dict[str, dict[str, str | list[str]]] = {}  # link key -> a requirement's own -C
+        # a requirement's own --config-settings, by link key (URLs, paths) or project name (from an index)
+        self.link_config: dict[str, dict[str, str | list[str]]] = {}
         self._sources: dict[tuple[str, bool], _Source] = {}
         self._lock = threading.Lock()
         self._scratch_root = os.path.join(cache_root(), "build-tmp")
@@ -174,7 +175,8 @@ class Builder:
         with self._lock:
             source = self._sources.get(key)
             if source is None:
-                config = {**self.config_settings, **self.link_config.get(link.key, {})}
+                own = self.link_config.get(link.key) or self.link_config.get(_sdist_project(link.filename), {})
+                config = {**self.config_settings, **own}
                 source = self._sources[key] = _Source(display=link.display, direct_url={}, config=config)
                 fresh = True
             else:
@@ -436,6 +438,16 @@ class Builder:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def _sdist_project(filename: str) -> str:
+    """The normalised project an sdist file name is for ("" if it isn't an sdist name)."""
+    from packaging.utils import InvalidSdistFilename, parse_sdist_filename
+
+    try:
+        return str(parse_sdist_filename(filename)[0])
+    except (InvalidSdistFilename, ValueError):
+        return ""
 
 
 def _remove_orphans(root: str) -> None:
