@@ -381,3 +381,18 @@ def test_config_settings_of_a_named_requirement_line(env: Path, tmp_path: Path) 
     assert result.returncode == 0, result
     builds = {c["project"]: c["config"] for c in calls(tmp_path) if c["hook"] == "build_wheel"}
     assert builds == {"named-one": {"g": "global", "k": "line"}, "named-two": {"g": "global"}}
+
+
+def test_a_bad_git_rev_among_several_requests_is_reported_clearly(env: Path, tmp_path: Path) -> None:
+    """Metadata of several requests is prepared in parallel first; a failure there must reach
+    the user as the same clear error, not as a follow-on failure."""
+    repo = make_project(tmp_path, "rev-proj")
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "one")
+    other = make_project(tmp_path, "fine-proj")
+    before = snapshot(env)
+    result = install(env, str(other), f"rev-proj @ git+{repo.as_uri()}@no-such-rev")
+    assert result.returncode == 2, result
+    assert "no-such-rev" in result.stderr and "Traceback" not in result.stderr
+    assert snapshot(env) == before

@@ -76,6 +76,7 @@ class _Source:
     wheel: str | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     config: dict[str, str | list[str]] = field(default_factory=dict)  # -C settings for this build
+    identified: bool = False  # False after _identify failed: whoever waited for it starts again
 
 
 class Builder:
@@ -124,6 +125,8 @@ class Builder:
         prepare_metadata hook, else (no such hook) from the wheel it builds."""
         source = self._source(link, editable)
         with source.lock:
+            if not source.identified:
+                return self.metadata(link, editable=editable)
             cached = self._cached_wheel(source)
             if cached is not None:
                 return _wheel_metadata(cached, source.display)
@@ -150,6 +153,8 @@ class Builder:
         """The wheel `link` builds (from the cache when it was built before)."""
         source = self._source(link, editable, expected_hashes)
         with source.lock:
+            if not source.identified:
+                return self.wheel(link, editable=editable, expected_hashes=expected_hashes)
             cached = self._cached_wheel(source)
             if cached is None and source.wheel is None:
                 self._prepare(source, link, editable)
@@ -174,16 +179,20 @@ class Builder:
         key = (link.key, editable)
         with self._lock:
             source = self._sources.get(key)
-            if source is None:
-                own = self.link_config.get(link.key) or self.link_config.get(_sdist_project(link.filename), {})
-                config = {**self.config_settings, **own}
-                source = self._sources[key] = _Source(display=link.display, direct_url={}, config=config)
-                fresh = True
-            else:
-                fresh = False
-        if fresh:
-            with source.lock:
-                self._identify(source, link, editable, expected_hashes)
+            if source is not None:
+                return source
+            own = self.link_config.get(link.key) or self.link_config.get(_sdist_project(link.filename), {})
+            source = self._sources[key] = _Source(display=link.display, direct_url={}, config={**self.config_settings, **own})
+            source.lock.acquire()  # identified before any other thread may use it
+        try:
+            self._identify(source, link, editable, expected_hashes)
+            source.identified = True
+        except BaseException:
+            with self._lock:  # the next caller starts again (and meets the same clear error)
+                self._sources.pop(key, None)
+            raise
+        finally:
+            source.lock.release()
         return source
 
     def _identify(
