@@ -396,3 +396,35 @@ def test_a_bad_git_rev_among_several_requests_is_reported_clearly(env: Path, tmp
     assert result.returncode == 2, result
     assert "no-such-rev" in result.stderr and "Traceback" not in result.stderr
     assert snapshot(env) == before
+
+
+def test_build_requirements_of_a_declarative_project_are_remembered(env: Path, tmp_path: Path) -> None:
+    """A warm `install -e .` asks the backend only to build: its get_requires answer is kept
+    until a file at the project's top level changes (not for edits to the sources below it)."""
+    project = make_project(tmp_path, "remember-proj", static=True)
+    (project / "src").mkdir()
+    (project / "src" / "module.py").write_text("VALUE = 1\n")
+
+    def hooks() -> list[object]:
+        return [c["hook"] for c in calls(project)]
+
+    assert install(env, "-e", str(project)).returncode == 0
+    assert hooks() == ["get_requires_for_build_editable", "build_editable"]
+    (project / "calls.jsonl").unlink()
+    (project / "src" / "module.py").write_text("VALUE = 'edited'\n")  # a source edit: still remembered
+    assert install(env, "-e", str(project)).returncode == 0
+    assert hooks() == ["build_editable"]
+    (project / "calls.jsonl").unlink()
+    time_ns = os.stat(project / "pyproject.toml").st_mtime_ns + 10**9
+    (project / "pyproject.toml").write_text((project / "pyproject.toml").read_text() + "\n")
+    os.utime(project / "pyproject.toml", ns=(time_ns, time_ns))
+    assert install(env, "-e", str(project)).returncode == 0
+    assert hooks() == ["get_requires_for_build_editable", "build_editable"], "its configuration changed"
+
+
+def test_build_requirements_of_a_setup_py_project_are_always_asked(env: Path, tmp_path: Path) -> None:
+    project = make_project(tmp_path, "setup-py-proj", static=True)
+    (project / "setup.py").write_text("raise SystemExit('never run: the recording backend builds')\n")
+    for _ in range(2):
+        assert install(env, "-e", str(project)).returncode == 0
+    assert [c["hook"] for c in calls(project)].count("get_requires_for_build_editable") == 2

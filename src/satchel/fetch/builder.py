@@ -332,11 +332,51 @@ class Builder:
             return Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=source.config)
 
         backend = backend_in(env)
-        extra = backend.get_requires(kind)
+        extra = self._build_requires(backend, kind, env.path, project, source.config)
         if extra and not env.satisfies(extra, self.info.markers):
             env = self._environment([*system.requires, *extra], purpose)
             backend = backend_in(env)
         source.env, source.backend = env, backend
+
+    def _build_requires(
+        self, backend: Backend, kind: Literal["wheel", "editable"], env_path: str, project: str,
+        config: Mapping[str, object],
+    ) -> list[str]:
+        """The backend's get_requires_for_build_* answer, remembered for declarative projects
+        (no setup.py): keyed by the backend, its environment, the -C settings and the size and
+        mtime of every file at the project's top level (pyproject.toml, setup.cfg, hatch_build.py
+        ...), so editing sources under it keeps the answer and editing its configuration doesn't.
+        A setup.py runs code whose answer may depend on anything: it is always asked."""
+        import hashlib
+
+        key_parts: list[object] = [kind, backend.system.backend, list(backend.system.backend_path), env_path, config]
+        try:
+            entries = sorted(os.scandir(project), key=lambda entry: entry.name)
+            if any(entry.name == "setup.py" for entry in entries):
+                return backend.get_requires(kind)
+            for entry in entries:
+                if entry.is_file(follow_symlinks=True):
+                    st = entry.stat()
+                    key_parts.append([entry.name, st.st_size, st.st_mtime_ns])
+        except OSError:
+            return backend.get_requires(kind)
+        key = hashlib.sha256(json.dumps([os.path.abspath(project), key_parts], default=str).encode()).hexdigest()
+        path = os.path.join(cache_root(), "build-requires-v1", key[:2], key + ".json")
+        try:
+            with open(path, encoding="utf-8") as handle:
+                remembered = json.load(handle)
+            if isinstance(remembered, list) and all(isinstance(item, str) for item in remembered):
+                return remembered
+        except (OSError, ValueError):
+            pass
+        answer = backend.get_requires(kind)
+        from satchel.cache.store import atomic_write_bytes
+
+        try:
+            atomic_write_bytes(path, json.dumps(answer).encode())
+        except OSError:
+            pass  # a read-only cache costs time, not correctness
+        return answer
 
     def _environment(self, requirements: Sequence[str], purpose: str) -> BuildEnvironment | TargetBuildEnvironment:
         from satchel.fetch.build_env import BuildEnvironment, TargetBuildEnvironment
