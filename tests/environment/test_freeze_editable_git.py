@@ -74,9 +74,8 @@ def test_editable_in_a_git_checkout(tmp_path: Path, newest_pip: Path | None, rem
         assert ours.stdout.startswith("-e git+") and git(repo, "rev-parse", "HEAD") in ours.stdout
 
 
-def test_freeze_follows_a_new_commit(tmp_path: Path) -> None:
-    """Nothing in the environment changes when the checkout does: freeze must not answer from
-    a remembered output."""
+def editable_checkout(tmp_path: Path, remote: str) -> tuple[Path, Path]:
+    """An env with `edit-me` installed editable from a one-commit git checkout with `remote`."""
     env = tmp_path / "env"
     assert run_satchel("venv", "--without-pip", "-p", PY, str(env)).returncode == 0
     repo = tmp_path / "repo"
@@ -85,8 +84,15 @@ def test_freeze_follows_a_new_commit(tmp_path: Path) -> None:
     git(repo, "init", "-q")
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "one")
-    git(repo, "remote", "add", "origin", "https://example.invalid/x.git")
+    git(repo, "remote", "add", "origin", remote)
     add_editable(env, repo, "edit-me")
+    return env, repo
+
+
+def test_freeze_follows_a_new_commit(tmp_path: Path) -> None:
+    """Nothing in the environment changes when the checkout does: freeze must not answer from
+    a remembered output."""
+    env, repo = editable_checkout(tmp_path, "https://example.invalid/x.git")
     first = run_satchel("freeze", "-p", str(env)).stdout
     (repo / "README").write_text("more\n")
     git(repo, "add", "-A")
@@ -96,15 +102,6 @@ def test_freeze_follows_a_new_commit(tmp_path: Path) -> None:
 
 
 def test_credentials_in_the_remote_are_not_printed(tmp_path: Path) -> None:
-    env = tmp_path / "env"
-    assert run_satchel("venv", "--without-pip", "-p", PY, str(env)).returncode == 0
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    (repo / "pyproject.toml").write_text('[project]\nname = "edit-me"\nversion = "0.1"\n')
-    git(repo, "init", "-q")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "one")
-    git(repo, "remote", "add", "origin", "https://deploy:s3cret-token@example.invalid/x.git")
-    add_editable(env, repo, "edit-me")
+    env, _ = editable_checkout(tmp_path, "https://deploy:s3cret-token@example.invalid/x.git")
     out = run_satchel("freeze", "-p", str(env)).stdout
     assert "s3cret-token" not in out and "-e git+https://deploy:****@example.invalid/x.git@" in out

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["atomic_write_bytes", "cache_root"]
+__all__ = ["atomic_write_bytes", "cache_root", "pid_alive"]
 
 
 def cache_root() -> str:
@@ -25,6 +25,17 @@ def cache_root() -> str:
     import platformdirs
 
     return platformdirs.user_cache_dir("satchel", appauthor=False)
+
+
+def pid_alive(pid: int) -> bool:
+    """Whether process `pid` still runs (so its temporary files in the cache are not stale)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # it exists, owned by someone else
+        return True
+    return True
 
 
 def atomic_write_bytes(path: str, data: bytes) -> None:

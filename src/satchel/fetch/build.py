@@ -88,7 +88,8 @@ def read_build_system(project_dir: str, display: str) -> BuildSystem:
     return BuildSystem(tuple(requires), backend, tuple(backend_path))
 
 
-def _build_system_table(path: str, display: str) -> dict[str, object] | None:
+def _load_pyproject(path: str, display: str) -> dict[str, object]:
+    """pyproject.toml, read; `UsageError` naming `display` when it can't be read or parsed."""
     import sys
 
     if sys.version_info >= (3, 11):
@@ -97,12 +98,15 @@ def _build_system_table(path: str, display: str) -> dict[str, object] | None:
         import tomli as tomllib
     try:
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            return tomllib.load(handle)
     except OSError as exc:
         raise UsageError(f"can't read {path}: {exc.strerror or exc}.", input=display) from exc
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(f"{display}: pyproject.toml is not valid TOML: {exc}.", input=display) from exc
-    table = data.get("build-system")
+
+
+def _build_system_table(path: str, display: str) -> dict[str, object] | None:
+    table = _load_pyproject(path, display).get("build-system")
     if table is not None and not isinstance(table, dict):
         raise UsageError(f"{display}: [build-system] in pyproject.toml is not a table.", input=display)
     return table
@@ -280,7 +284,10 @@ def static_metadata(project_dir: str) -> bytes | None:
     path = os.path.join(project_dir, "pyproject.toml")
     if not os.path.isfile(path):
         return None
-    table = _toml(path).get("project")
+    try:
+        table = _load_pyproject(path, path).get("project")
+    except UsageError:  # read_build_system reports it, when the build gets that far
+        return None
     if not isinstance(table, dict) or not isinstance(table.get("name"), str) or "version" not in table:
         return None
     dynamic = table.get("dynamic", [])
@@ -290,20 +297,6 @@ def static_metadata(project_dir: str) -> bytes | None:
         return _pep621_metadata(table)
     except (TypeError, ValueError):  # anything odd: let the backend say what it means
         return None
-
-
-def _toml(path: str) -> dict[str, object]:
-    import sys
-
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - Python 3.10
-        import tomli as tomllib
-    try:
-        with open(path, "rb") as handle:
-            return tomllib.load(handle)
-    except (OSError, tomllib.TOMLDecodeError):
-        return {}
 
 
 def _static_pkg_info(path: str) -> bytes | None:

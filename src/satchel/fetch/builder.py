@@ -28,12 +28,12 @@ import shutil
 import tempfile
 import threading
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass, field
 
-from satchel.cache.store import cache_root
+from satchel.cache.store import cache_root, pid_alive
 from satchel.errors import OperationError, UsageError
 from satchel.fetch.build import Backend, BuildError, BuildLog, read_build_system, static_metadata
+from satchel.fetch.download import local_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -70,7 +70,6 @@ class _Source:
     archive: str | None = None  # a local or downloaded source archive
     project_dir: str | None = None  # the tree to build
     scratch: list[str] = field(default_factory=list)  # temporary directories to remove at close
-    env: BuildEnvironment | TargetBuildEnvironment | None = None
     backend: Backend | None = None
     metadata_dir: str | None = None
     wheel: str | None = None
@@ -97,12 +96,6 @@ class Builder:
     ) -> None:
         self.info = info
         self.verbose = verbose
-        if not verbose:  # the backend's warnings (deprecations, mostly) are for -v, as its output is
-            import warnings
-
-            from pyproject_hooks import BuildBackendWarning
-
-            warnings.filterwarnings("ignore", category=BuildBackendWarning)
         self.target = target
         self.installer = installer
         self.downloader = downloader
@@ -116,7 +109,7 @@ class Builder:
         self._sources: dict[tuple[str, bool], _Source] = {}
         self._lock = threading.Lock()
         self._scratch_root = os.path.join(cache_root(), "build-tmp")
-        _remove_orphans(self._scratch_root)
+        self._swept = False  # orphans of killed processes removed (on the first scratch tree)
 
     # ---------------------------------------------------------------- public
 
@@ -205,7 +198,7 @@ class Builder:
             if editable:
                 self._editable_checkout(source, link)
             return
-        local = _local_path(link.url)
+        local = local_path(link.url)
         if local is not None and os.path.isdir(local):
             project = os.path.normpath(os.path.join(local, link.subdirectory)) if link.subdirectory else local
             source.project_dir = project
@@ -322,6 +315,12 @@ class Builder:
         display = source.display
         system = read_build_system(project, display)
         purpose = f"build dependencies of {display}"
+        if not self.verbose:  # the backend's warnings (deprecations, mostly) are for -v, as its output is
+            import warnings
+
+            from pyproject_hooks import BuildBackendWarning
+
+            warnings.filterwarnings("ignore", category=BuildBackendWarning)
         env = self._environment(system.requires, purpose)
         if self.check_build_dependencies:  # pip checks [build-system] requires, before any hook
             self._check_installed(system.requires, display)
@@ -336,7 +335,7 @@ class Builder:
         if extra and not env.satisfies(extra, self.info.markers):
             env = self._environment([*system.requires, *extra], purpose)
             backend = backend_in(env)
-        source.env, source.backend = env, backend
+        source.backend = backend
 
     def _build_requires(
         self, backend: Backend, kind: Literal["wheel", "editable"], env_path: str, project: str,
@@ -473,6 +472,9 @@ class Builder:
         return source.wheel
 
     def _scratch(self, source: _Source, purpose: str) -> str:
+        if not self._swept:
+            self._swept = True
+            _remove_orphans(self._scratch_root)
         os.makedirs(self._scratch_root, exist_ok=True)
         directory = tempfile.mkdtemp(prefix=f"{os.getpid()}-{purpose}-", dir=self._scratch_root)
         source.scratch.append(directory)
@@ -507,18 +509,8 @@ def _remove_orphans(root: str) -> None:
         return
     for name in names:
         pid = name.split("-", 1)[0]
-        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+        if pid.isdigit() and int(pid) != os.getpid() and not pid_alive(int(pid)):
             shutil.rmtree(os.path.join(root, name), ignore_errors=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def _cache_dir(identity: str, config: Mapping[str, object]) -> str:
@@ -584,12 +576,6 @@ def _check_expected(digest: str, expected: Mapping[str, Collection[str]] | None,
             context=f"expected sha256: {', '.join(sorted(expected.get('sha256', ()) if expected else [wanted or '']))}\n"
             f"got:             {digest}",
         )
-
-
-def _local_path(url: str) -> str | None:
-    if not url.startswith("file:"):
-        return None
-    return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
 
 
 def _path_url(path: str) -> str:

@@ -27,12 +27,13 @@ if TYPE_CHECKING:
         ) -> str: ...
 
 
-__all__ = ["fetch_wheels"]
+__all__ = ["fetch_wheels", "local_path"]
 
 _WORKERS = 8
 
 
-def _local_path(url: str) -> str | None:
+def local_path(url: str) -> str | None:
+    """The path a file:// URL names; None for any other URL."""
     if not url.startswith("file:"):
         return None
     from urllib.parse import unquote, urlsplit
@@ -49,7 +50,7 @@ def _one(
         hit = cached(digest)
         if hit is not None:
             return hit
-    local = _local_path(link.url)
+    local = local_path(link.url)
     if local is not None:
         return _local(local, link, wanted)
     os.makedirs(scratch, exist_ok=True)

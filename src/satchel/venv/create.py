@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 TYPE_CHECKING = False
 
+from satchel.cache.store import pid_alive
 from satchel.errors import VenvError
 from satchel.venv.activators import render_activators
 from satchel.venv.layout import GITIGNORE_TEXT
@@ -129,20 +130,8 @@ def _remove_stale_staging(env_dir: str) -> None:
         if not name.startswith(stem):
             continue
         pid_text = name[len(stem) :].split("-", 1)[0]
-        if pid_text.isdigit() and not _pid_alive(int(pid_text)):
+        if pid_text.isdigit() and (int(pid_text) == os.getpid() or not pid_alive(int(pid_text))):
             _rmtree(os.path.join(parent, name), ignore_errors=True)
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True
-    return True
 
 
 def _make_parents(path: str) -> list[str]:
