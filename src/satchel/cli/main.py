@@ -15,6 +15,7 @@ from satchel import __version__
 
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Callable
 
 __all__ = ["main"]
 
@@ -80,31 +81,38 @@ def _main(argv: list[str] | None) -> int:
     if args_list[:1] in (["install"], ["freeze"]) and "-h" not in args_list and "--help" not in args_list:
         import importlib
 
-        # the same command on an unchanged environment: answered before argparse is imported
-        if importlib.import_module(f"satchel.commands.{args_list[0]}").answer_from_memory(args_list):
-            return 0
+        # the same command on an unchanged environment: answered (or replayed) before argparse is imported
+        module = importlib.import_module(f"satchel.commands.{args_list[0]}")
+        answered = _guarded(lambda: 0 if module.answer_from_memory(args_list) else None, verbose=0)
+        if answered is not None:
+            return answered
     parser = _build_parser(_chosen_command(args_list))
     args = parser.parse_args(args_list)
     args._argv = args_list
     from satchel.cli.progress import make_reporter
 
     args.reporter = make_reporter(quiet=bool(getattr(args, "quiet", 0)) or bool(getattr(args, "json", False)))
-    module = getattr(args, "_module", None)
-    if module is None:
+    command = getattr(args, "_module", None)
+    if command is None:
         parser.print_help()
         return 2
+    code = _guarded(lambda: int(command.run(args)), verbose=getattr(args, "verbose", 0))
+    return 0 if code is None else code
 
+
+def _guarded(call: Callable[[], int | None], *, verbose: int) -> int | None:
+    """`call()`, with satchel's errors and the machine's (disk full, permissions, ...) shown
+    as one paragraph (a traceback only with -v) and turned into the exit code."""
     from satchel.errors import SatchelError
 
-    verbose = getattr(args, "verbose", 0)
     try:
-        return int(module.run(args))
+        return call()
     except SatchelError as exc:
         from satchel.cli.render import render_error
 
         render_error(exc, verbose=verbose)
         return exc.exit_code
-    except OSError as exc:  # the machine failed us (disk full, permissions, ...): say so, plainly
+    except OSError as exc:
         from satchel.cli.render import render_error
         from satchel.errors import OperationError
 

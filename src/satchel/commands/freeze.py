@@ -51,7 +51,7 @@ def _simple_python(argv: list[str]) -> tuple[str | None, bool] | None:
 def _key(argv: list[str], info: InterpreterInfo) -> str:
     import os
 
-    from satchel.install.noop import noop_key
+    from satchel.install.memory import noop_key
 
     return noop_key(argv, (), info.sys_path, (), os.environ, deep=True)
 
@@ -59,7 +59,7 @@ def _key(argv: list[str], info: InterpreterInfo) -> str:
 def answer_from_memory(argv: list[str]) -> bool:
     """Print what an identical freeze printed before, if the environment is unchanged."""
     from satchel.errors import SatchelError
-    from satchel.install.noop import recall
+    from satchel.install.memory import recall
     from satchel.interpreters.discover import find_environment
 
     simple = _simple_python(argv)
@@ -82,7 +82,7 @@ def answer_from_memory(argv: list[str]) -> bool:
 
 def run(args: argparse.Namespace) -> int:
     from satchel.environment.views import freeze_lines
-    from satchel.install.noop import remember
+    from satchel.install.memory import remember
 
     info, installed = installed_in_target(args)
     lines = freeze_lines(

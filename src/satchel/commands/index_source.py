@@ -47,6 +47,8 @@ def open_source(settings: Settings) -> Iterator[IndexClient]:
     client = IndexClient(
         http, cache, index_urls=found.index_urls, find_links=found.find_links, index_strategy=settings.index_strategy
     )
+    if found.warnings:  # a replay would not print them
+        client.consulted.refuse("warnings")
     try:
         yield client
     finally:

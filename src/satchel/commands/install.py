@@ -29,24 +29,39 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_install_arguments(parser)
 
 
-def _say_waiting() -> None:
+def say_waiting() -> None:
     sys.stderr.write("Waiting for another satchel process working on this environment...\n")
 
 
-def _gather(args: argparse.Namespace) -> tuple[list[InstallRequest], list[InstallRequest], list[RequirementsOptions]]:
-    """(requests, constraints, options from requirements files) from the command line."""
-    from satchel.requirements import parse_requirement_arguments, parse_requirements_file
+def _gather(
+    args: argparse.Namespace,
+) -> tuple[list[InstallRequest], list[InstallRequest], list[RequirementsOptions], dict[str, str] | None]:
+    """(requests, constraints, options from requirements files, the files read with their
+    sha256) from the command line. The files are None when an answer that depends on them
+    can't be remembered: one is a URL, or uses ${VARIABLES}."""
+    from satchel.requirements import parse_requirements_file, read_requirements_file
+    from satchel.requirements import parse_requirement_arguments
+
+    read: list[str] = []
+    memorable = True
+
+    def reader(location: str) -> str:
+        nonlocal memorable
+        text = read_requirements_file(location)
+        read.append(location)
+        memorable = memorable and "://" not in location and "${" not in text
+        return text
 
     requests = parse_requirement_arguments(args.packages, editables=args.editable)
     constraints: list[InstallRequest] = []
     file_options: list[RequirementsOptions] = []
     for path in args.requirement:
-        parsed = parse_requirements_file(path)
+        parsed = parse_requirements_file(path, reader=reader)
         file_options.append(parsed.options)
         for request in parsed.requests:
             (constraints if request.constraint else requests).append(request)
     for path in args.constraint:
-        parsed = parse_requirements_file(path, constraint=True)
+        parsed = parse_requirements_file(path, constraint=True, reader=reader)
         file_options.append(parsed.options)
         constraints.extend(parsed.requests)
     if not requests:
@@ -54,7 +69,20 @@ def _gather(args: argparse.Namespace) -> tuple[list[InstallRequest], list[Instal
             "nothing to install: name at least one requirement.",
             hint="e.g. `satchel install requests`, or -r requirements.txt.",
         )
-    return requests, constraints, file_options
+    files = _digests(read) if memorable else None
+    return requests, constraints, file_options, files
+
+
+def _digests(paths: list[str]) -> dict[str, str] | None:
+    from satchel.install.memory import file_sha256
+
+    found = {}
+    for path in paths:
+        digest = file_sha256(path)
+        if digest is None:
+            return None
+        found[path] = digest
+    return found
 
 
 def _check_paths(requests: list[InstallRequest]) -> None:
@@ -119,7 +147,7 @@ _NEUTRAL_FLAGS = {"-q", "--quiet", "--system", "--no-index", "--pre", "--prefer-
                   "--no-deps", "--no-compile", "--require-hashes"}  # fmt: skip
 
 
-def _simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
+def simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
     """The options of a plain `install [-p P] [-r F] [-c F] [-i URL] [-q] ... REQ...`, read
     without argparse; None for anything else (only such commands are answered from memory)."""
     found: dict[str, list[str]] = {"python": [], "requirement": [], "constraint": [], "flags": []}
@@ -145,16 +173,16 @@ def _simple_argv(argv: list[str]) -> dict[str, list[str]] | None:
     return found
 
 
-def _noop_key(argv: list[str], info: InterpreterInfo) -> str | None:
+def noop_key_for(argv: list[str], info: InterpreterInfo) -> str | None:
     """The key under which this command's "nothing to do" answer is remembered, or None when
     the command must not be answered from memory."""
     import os
 
-    from satchel.install.noop import noop_key
+    from satchel.install.memory import noop_key
     from satchel.install.paths import interrupted
     from satchel.settings.sources import pip_config_files
 
-    simple = _simple_argv(argv)
+    simple = simple_argv(argv)
     if simple is None or interrupted(info.prefix):
         return None  # (an interrupted transaction: the slow path recovers it first)
     config = [path for _kind, path in pip_config_files(info.prefix)]
@@ -162,26 +190,29 @@ def _noop_key(argv: list[str], info: InterpreterInfo) -> str | None:
 
 
 def answer_from_memory(argv: list[str]) -> bool:
-    """Answer a no-op install that was answered before, before argparse is even imported.
-
-    `argv` starts with "install". False when this command can't be answered this way.
-    """
+    """Answer an install from memory, before argparse is even imported: a no-op answered
+    before, else an install done before on an environment holding the same things, replayed
+    (`install_replay`). `argv` starts with "install". False when this command can't be
+    answered this way (nothing was done)."""
     from satchel.errors import SatchelError
-    from satchel.install.noop import recall
+    from satchel.install.memory import recall
     from satchel.interpreters.discover import find_environment
 
-    simple = _simple_argv(argv)
-    if simple is None or len(simple["python"]) > 1:
+    simple = simple_argv(argv)
+    if simple is not None and len(simple["python"]) > 1:
         return False
+    python = simple["python"][0] if simple and simple["python"] else None
     try:
-        info = find_environment(simple["python"][0] if simple["python"] else None, system="--system" in simple["flags"])
+        info = find_environment(python, system=simple is not None and "--system" in simple["flags"])
     except SatchelError:
         return False  # the full path reports it properly
-    key = _noop_key(argv, info)
+    key = noop_key_for(argv, info) if simple is not None else None
     output = recall(key) if key is not None else None
     if output is None:
-        return False
-    if not any(flag in ("-q", "--quiet") for flag in simple["flags"]):
+        from satchel.commands.install_replay import replay
+
+        return replay(argv, info)
+    if not any(flag in ("-q", "--quiet") for flag in simple["flags"]):  # type: ignore[index]
         sys.stdout.write(output)
     return True
 
@@ -189,21 +220,21 @@ def answer_from_memory(argv: list[str]) -> bool:
 def run(args: argparse.Namespace) -> int:
     from satchel.environment.scan import scan
     from satchel.install.lock import environment_lock
-    from satchel.install.noop import remember
+    from satchel.install.memory import remember
     from satchel.install.paths import state_dir
     from satchel.install.transaction import recover
     from satchel.interpreters.discover import find_environment
 
     info = find_environment(args.python, system=args.system)
     eligible = not (args.upgrade or args.force_reinstall or args.ignore_installed or args.dry_run or args.report)
-    key = _noop_key(args._argv, info) if eligible else None
-    requests, constraints, file_options = _gather(args)
+    key = noop_key_for(args._argv, info) if eligible else None
+    requests, constraints, file_options, files = _gather(args)
     _check_paths(requests)
     if not info.is_venv and not args.system and args.python:
         from satchel.commands.install_options import refuse_system
 
         refuse_system(info, args)
-    with environment_lock(state_dir(info.prefix), on_wait=_say_waiting):
+    with environment_lock(state_dir(info.prefix), on_wait=say_waiting):
         for note in recover(info.prefix):
             sys.stderr.write(f"satchel: {note}\n")
         installed = scan(info.sys_path)
@@ -211,8 +242,8 @@ def run(args: argparse.Namespace) -> int:
             lines = _quick_noop(args, requests, installed, info.markers)
             if lines is not None:
                 output = "\n".join(lines) + "\n"
-                if key is not None:
-                    remember(key, output)
+                if key is not None and files is not None:
+                    remember(key, output, files)
                 if not args.quiet:
                     sys.stdout.write(output)
                 return 0
@@ -227,20 +258,26 @@ def run(args: argparse.Namespace) -> int:
             p.startswith(os.path.join(info.prefix, "")) for p in info.sys_path if p.endswith("site-packages")
         )  # with global site-packages, a satisfied package may live elsewhere
         plain = all(r.requirement is not None and not r.requirement.url for r in requests)
-        if key is not None and not constraints and plain and own_site:
+        if key is not None and files is not None and not constraints and plain and own_site:
 
-            def remember_after(versions: dict[str, str]) -> None:
+            def remember_after(versions: dict[str, str]) -> str | None:
                 """The same command right after this install has nothing to do: say so from memory."""
-                refreshed = _noop_key(args._argv, info)
+                refreshed = noop_key_for(args._argv, info)
                 location = install_target(info).scheme["purelib"]
                 lines = [
                     _satisfied_line(r, location, versions[key_])
                     for r in requests
                     if (key_ := canonical_name(r.name or "")) in versions
                 ]
-                if refreshed is not None and len(lines) == len(requests):
-                    remember(refreshed, "\n".join(lines) + "\n")
+                if refreshed is None or len(lines) != len(requests):
+                    return None
+                output = "\n".join(lines) + "\n"
+                remember(refreshed, output, files)
+                return output
 
+        from satchel.commands.install_replay import recorder_for
+
+        recorder = recorder_for(args._argv, info, requests, files)
         return install_resolved(
-            args, info, install_target(info), requests, constraints, file_options, installed, remember_after
+            args, info, install_target(info), requests, constraints, file_options, installed, remember_after, recorder
         )

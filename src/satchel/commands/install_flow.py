@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterator, Mapping
 
+    from satchel.commands.install_replay import Recorder
     from satchel.dispatch import Dispatch
     from satchel.fetch.builder import BuiltWheel
     from satchel.fetch.unpack import UnpackedWheel
@@ -73,9 +74,12 @@ def install_resolved(
     constraints: list[InstallRequest],
     file_options: list[RequirementsOptions],
     installed: InstalledSet,
-    on_installed: Callable[[dict[str, str]], None] | None = None,
+    on_installed: Callable[[dict[str, str]], str | None] | None = None,
+    recorder: Recorder | None = None,
 ) -> int:
-    """Resolve, plan, fetch and apply; `on_installed({name: version})` after a success."""
+    """Resolve, plan, fetch and apply; `on_installed({name: version})` after a success (it
+    returns the no-op answer it remembered for the same command, if any), then `recorder`
+    keeps what was done, to be replayed."""
     from satchel.commands.index_source import open_source, searched_locations
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install.plan import make_plan
@@ -135,10 +139,15 @@ def install_resolved(
         if plan.empty:
             _already_satisfied(args, requests, installed)
             return 0
-        code = _apply(args, info, target, plan, dispatch, requests)
+        wheels = _apply(args, info, target, plan, dispatch, requests)
+        satisfied = None
         if on_installed is not None:
-            on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
-        return code
+            satisfied = on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
+        if recorder is not None:
+            recorder.satisfied = satisfied
+            direct = [dispatch.is_direct(item.link) for item in plan.add]
+            recorder.save(client.consulted, plan, wheels, direct, plan.summary() + "\n")
+        return 0
 
 
 @contextmanager
@@ -327,7 +336,8 @@ def _apply(
     plan: InstallPlan,
     dispatch: Dispatch,
     requests: list[InstallRequest],
-) -> int:
+) -> list[UnpackedWheel]:
+    """Fetch (build) and install the plan's wheels; the wheels installed."""
     from satchel.install.transaction import apply_changes
     from satchel.install.uninstall import removal_paths
 
@@ -350,7 +360,7 @@ def _apply(
         _compile(info, target, [item.name for item in plan.add])
     if not args.quiet:
         sys.stdout.write(plan.summary() + "\n")
-    return 0
+    return wheels
 
 
 def _compile(info: InterpreterInfo, target: Target, names: list[str]) -> None:

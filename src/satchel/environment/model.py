@@ -6,7 +6,6 @@ Names follow pip: `name` is the project name as its metadata spells it (pip's ra
 
 from __future__ import annotations
 
-import re
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -15,25 +14,30 @@ if TYPE_CHECKING:
 
 __all__ = ["InstalledDist", "InstalledSet", "canonical_name", "is_valid_version"]
 
-_NORMALIZE = re.compile(r"[-_.]+")
+_SEPARATORS = str.maketrans("_.", "--")
 # The version grammar of PEP 440 (from the specification's appendix), for telling a valid
 # version from a legacy one without importing packaging on the freeze path.
-_PEP440 = re.compile(
+_PEP440 = (
     r"""^\s*v?(?:(?:[0-9]+!)?[0-9]+(?:\.[0-9]+)*
     (?:[-_.]?(?:a|b|c|rc|alpha|beta|pre|preview)[-_.]?[0-9]*)?
     (?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?
-    (?:[-_.]?dev[-_.]?[0-9]*)?)(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$""",
-    re.VERBOSE | re.IGNORECASE,
-)
+    (?:[-_.]?dev[-_.]?[0-9]*)?)(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$"""
+)  # compiled on first use (re caches it): the install paths never need it
 
 
 def canonical_name(name: str) -> str:
-    """PEP 503 normalisation: lower case, runs of -_. become one -."""
-    return _NORMALIZE.sub("-", name).lower()
+    """PEP 503 normalisation: lower case, runs of -_. become one -. (No regex: the install
+    paths that need only this don't import re.)"""
+    name = name.translate(_SEPARATORS)
+    while "--" in name:
+        name = name.replace("--", "-")
+    return name.lower()
 
 
 def is_valid_version(version: str) -> bool:
-    return _PEP440.match(version) is not None
+    import re
+
+    return re.match(_PEP440, version, re.VERBOSE | re.IGNORECASE) is not None
 
 
 class InstalledDist:

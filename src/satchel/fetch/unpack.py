@@ -19,9 +19,7 @@ half-unpacked entry that a later install would use.
 
 from __future__ import annotations
 
-import json
 import os
-import shutil
 TYPE_CHECKING = False
 
 from satchel.cache.store import cache_root
@@ -80,9 +78,20 @@ def _root(digest: str) -> str:
     return os.path.join(cache_root(), _BUCKET, digest[:2], digest)
 
 
-def cached(digest: str) -> UnpackedWheel | None:
-    """The unpacked tree of the wheel whose sha256 is `digest`, if the cache has it."""
+def cached(digest: str, manifest: dict[str, Any] | None = None) -> UnpackedWheel | None:
+    """The unpacked tree of the wheel whose sha256 is `digest`, if the cache has it.
+
+    `manifest`: the tree's manifest as read earlier (a replayed install keeps it), so that
+    only the tree's presence is checked here, not its JSON read again.
+    """
     root = _root(digest)
+    if manifest is not None:
+        present = manifest.get("manifest_version") == _MANIFEST_VERSION and os.path.isfile(
+            os.path.join(root, "manifest.json")
+        )
+        return UnpackedWheel(root, manifest) if present else None
+    import json
+
     try:
         with open(os.path.join(root, "manifest.json"), "rb") as handle:
             manifest = json.loads(handle.read())
@@ -108,6 +117,8 @@ def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
 
 
 def _unpack_into(wheel_path: str, root: str) -> UnpackedWheel:
+    import json
+    import shutil  # (here: a warm install never needs it)
     import zipfile
     import zlib
 

@@ -46,6 +46,7 @@ from satchel.index.http import HttpClient, IndexUnavailable
 from satchel.index.httpcache import HttpCache, Memo
 from satchel.index.links import SUPPORTED_HASHES, FileLink, archive_extension, redact_url
 from satchel.index.pages import ACCEPT, ProjectPage, parse_page
+from satchel.index.revalidate import Consulted
 from satchel.index.sources import (
     INDEX_STRATEGIES,
     FindLinks,
@@ -99,6 +100,7 @@ class IndexClient:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._pages, self._metadata, self._listings = Memo(), Memo(), Memo()
+        self.consulted = Consulted()  # what was read, for remembering a resolution (revalidate.py)
 
     def __enter__(self) -> IndexClient:
         return self
@@ -158,6 +160,7 @@ class IndexClient:
         url = project_url(index_url, name)
         self.http.check_secure(url)
         response = self.cache.fetch(self.http, url, ACCEPT)
+        self.consulted.page(self.http, url, ACCEPT, response)
         if response.status in (404, 410):
             return None
         if response.status != 200:
@@ -171,6 +174,7 @@ class IndexClient:
         if location.kind == "file" or archive_extension(_basename(location.url)):
             return (FileLink.build(location.url, location.url),)
         if location.kind == "dir" and location.path is not None:
+            self.consulted.local(location.path)
             try:
                 names = sorted(entry.name for entry in os.scandir(location.path) if entry.is_file())
             except OSError as e:
@@ -180,6 +184,7 @@ class IndexClient:
             return tuple(FileLink.build(urllib.parse.quote(n), base) for n in names if archive_extension(n))
         self.http.check_secure(location.url)
         response = self.cache.fetch(self.http, location.url, ACCEPT)
+        self.consulted.page(self.http, location.url, ACCEPT, response)
         if response.status != 200:
             raise response.error()
         return parse_page(response.body, response.headers.get("content-type", ""), response.url).links
@@ -187,7 +192,16 @@ class IndexClient:
     # ---------------------------------------------------------------- metadata
 
     def metadata(self, link: FileLink) -> bytes:
+        self._note_file(link)
         return self._metadata.get(link.url, lambda: self._stored_metadata(link))
+
+    def _note_file(self, link: FileLink) -> None:
+        """A file's contents matter: a local one is stamped; a remote one without a hash can
+        change under the same page, so what was read can't be re-checked from pages alone."""
+        if link.url.startswith("file:"):
+            self.consulted.local(urllib.request.url2pathname(urllib.parse.urlsplit(link.url).path))
+        elif "sha256" not in link.hashes:
+            self.consulted.refuse(f"{link.display}: no sha256")
 
     def _stored_metadata(self, link: FileLink) -> bytes:
         """Metadata of a file the index names by hash never changes: keep it on disk, keyed by
@@ -251,6 +265,7 @@ class IndexClient:
         `expected_hashes` (any one listed digest of any algorithm, pip's --hash semantics)."""
         if not link.filename or os.path.basename(link.filename) != link.filename:
             raise IndexUnavailable(f"{link.display} names no file to save", input=link.display, hint=None)
+        self._note_file(link)
         os.makedirs(dest_dir, exist_ok=True)
         for attempt in range(self.http.retries + 1):
             try:

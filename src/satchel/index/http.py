@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import importlib
 import logging
 import os
 import ssl
@@ -45,6 +44,7 @@ from typing import Any, BinaryIO
 from satchel import __version__
 from satchel.errors import OperationError, UsageError
 from satchel.index.links import redact_url
+from satchel.index.tls import tls_context
 from satchel.index.sources import Credentials, is_file_url, is_secure_origin, is_trusted, proxy_for, split_credentials
 
 TYPE_CHECKING = False
@@ -301,41 +301,23 @@ class HttpClient:
         return urllib3.ProxyManager(clean, proxy_headers=proxy_headers, **options)
 
     def _ssl_context(self, *, verify: bool) -> ssl.SSLContext:
-        cafile = self._cert or os.environ.get("SSL_CERT_FILE") or None
-        capath = None if self._cert else os.environ.get("SSL_CERT_DIR") or None
-        if not verify:
-            context = ssl.create_default_context()
-            context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-        elif not (cafile or capath):
-            context = _default_context()
-        else:
-            try:
-                context = ssl.create_default_context(cafile=cafile, capath=capath)
-            except (OSError, ssl.SSLError) as e:
-                hint = "--cert (or $SSL_CERT_FILE) names a PEM bundle of CA certificates"
-                message = f"can't load the CA certificates in {cafile or capath}: {e}"
-                raise UsageError(message, input=cafile or capath, hint=hint) from None
-        if self._client_cert:
-            try:
-                context.load_cert_chain(self._client_cert)
-            except (OSError, ssl.SSLError) as e:
-                hint = "--client-cert names one PEM file holding the private key and the certificate"
-                message = f"can't load the client certificate {self._client_cert}: {e}"
-                raise UsageError(message, input=self._client_cert, hint=hint) from None
-        return context
+        return tls_context(cert=self._cert, client_cert=self._client_cert, verify=verify)
 
+    # ---------------------------------------------------------------- what a request needs
 
-def _default_context() -> ssl.SSLContext:
-    """The OS trust store (truststore), else certifi's bundle, else OpenSSL's default paths."""
-    try:
-        context: ssl.SSLContext = importlib.import_module("truststore").SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-        return context
-    except ImportError:
-        pass
-    try:
-        return ssl.create_default_context(cafile=importlib.import_module("certifi").where())
-    except ImportError:
-        return ssl.create_default_context()
+    def route(self, url: str) -> tuple[str | None, bool]:
+        """(the proxy a request for `url` goes through, whether its TLS is verified)."""
+        proxy = proxy_for(url, self._proxy, self._env_proxies)
+        return proxy, not (url[:6].lower() == "https:" and is_trusted(url, self.trusted_hosts))
+
+    def sends_credentials(self, url: str) -> bool:
+        """Whether a request for `url` carries credentials (from the URL, its index or ~/.netrc)."""
+        return self.credentials.for_url(url)[1] is not None
+
+    @property
+    def tls_files(self) -> tuple[str | None, str | None]:
+        """(--cert, --client-cert)."""
+        return self._cert, self._client_cert
 
 
 def _get_file(url: str, stream: bool) -> Response:

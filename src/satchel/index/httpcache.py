@@ -26,22 +26,24 @@ caches https only); satchel refuses plain http elsewhere anyway (`HttpClient.che
 
 from __future__ import annotations
 
-import concurrent.futures
 import hashlib
-import json
 import os
-import threading
 import time
-from collections.abc import Callable, Hashable
-from typing import Any, TypeVar
 
 from satchel.cache.store import atomic_write_bytes, cache_root
-from satchel.index.http import HttpClient, Response
-from satchel.index.sources import is_file_url, split_credentials
 
-__all__ = ["BUCKET", "HttpCache", "Memo"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # (typing and threading cost ~5 ms: a replay reads entries without them)
+    import concurrent.futures
+    from collections.abc import Callable, Hashable
+    from typing import Any, TypeVar
 
-T = TypeVar("T")
+    from satchel.index.http import HttpClient, Response
+
+    T = TypeVar("T")
+
+__all__ = ["BUCKET", "HttpCache", "Memo", "entry_path", "load_entry", "max_age", "save_entry"]
+
 
 BUCKET = "http-v1"
 
@@ -56,6 +58,8 @@ class HttpCache:
         no_cache: bool = False,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        import threading
+
         self._directory = directory
         self.no_cache = no_cache
         self._clock = clock
@@ -66,22 +70,24 @@ class HttpCache:
         return self._directory or os.path.join(cache_root(), BUCKET)
 
     def path_for(self, url: str, accept: str) -> str:
-        clean = split_credentials(url)[0]
-        digest = hashlib.sha256(f"{clean}\n{accept}".encode()).hexdigest()
-        return os.path.join(self.directory, digest[:2], digest[2:4], digest)
+        from satchel.index.sources import split_credentials
+
+        return entry_path(self.directory, split_credentials(url)[0], accept)
 
     def fetch(self, http: HttpClient, url: str, accept: str) -> Response:
         """GET `url` with `Accept: accept`, through the cache."""
+        from satchel.index.sources import is_file_url
+
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}  # stored decoded
         if self.no_cache or is_file_url(url):
             return http.get(url, headers)
         path = self.path_for(url, accept)
-        entry = _load(path)
+        entry = load_entry(path)
         now = self._clock()
         if entry is not None:
             meta, body = entry
-            max_age = _max_age(meta.get("cache_control", ""))
-            if max_age is not None and 0 <= now - float(meta.get("fetched", 0)) < max_age:
+            fresh_for = max_age(meta.get("cache_control", ""))
+            if fresh_for is not None and 0 <= now - float(meta.get("fetched", 0)) < fresh_for:
                 return _response(meta, body, "fresh")
             if meta.get("etag"):
                 headers["If-None-Match"] = meta["etag"]
@@ -115,12 +121,8 @@ class HttpCache:
         return response
 
     def _save(self, path: str, meta: dict[str, Any], body: bytes) -> None:
-        data = json.dumps(meta, separators=(",", ":")).encode() + b"\n" + body
-        try:
-            with self._write_lock:
-                atomic_write_bytes(path, data)
-        except OSError:  # a full disk or a read-only cache costs speed, never correctness
-            pass
+        with self._write_lock:
+            save_entry(path, meta, body)
 
     def _remove(self, path: str) -> None:
         try:
@@ -129,7 +131,25 @@ class HttpCache:
             pass
 
 
-def _load(path: str) -> tuple[dict[str, Any], bytes] | None:
+def entry_path(directory: str, clean_url: str, accept: str) -> str:
+    """The entry of a credential-free URL asked for with `accept`, in the cache `directory`."""
+    digest = hashlib.sha256(f"{clean_url}\n{accept}".encode()).hexdigest()
+    return os.path.join(directory, digest[:2], digest[2:4], digest)
+
+
+def save_entry(path: str, meta: dict[str, Any], body: bytes) -> None:
+    import json
+
+    data = json.dumps(meta, separators=(",", ":")).encode() + b"\n" + body
+    try:
+        atomic_write_bytes(path, data)
+    except OSError:  # a full disk or a read-only cache costs speed, never correctness
+        pass
+
+
+def load_entry(path: str) -> tuple[dict[str, Any], bytes] | None:
+    import json
+
     try:
         with open(path, "rb") as handle:
             data = handle.read()
@@ -148,6 +168,8 @@ def _load(path: str) -> tuple[dict[str, Any], bytes] | None:
 
 
 def _response(meta: dict[str, Any], body: bytes, how: str) -> Response:
+    from satchel.index.http import Response
+
     headers = {"content-type": meta.get("content_type", "")}
     for name in ("etag", "last_modified", "cache_control"):
         if meta.get(name):
@@ -166,7 +188,7 @@ def _directives(cache_control: str) -> dict[str, str]:
     return found
 
 
-def _max_age(cache_control: str) -> int | None:
+def max_age(cache_control: str) -> int | None:
     """Seconds the stored answer is fresh for; None when it must be revalidated."""
     directives = _directives(cache_control)
     if "no-cache" in directives or "no-store" in directives:
@@ -183,6 +205,8 @@ class Memo:
     remembered: the next caller tries again."""
 
     def __init__(self) -> None:
+        import threading
+
         self._lock = threading.Lock()
         self._futures: dict[Hashable, concurrent.futures.Future[Any]] = {}
 
@@ -191,6 +215,8 @@ class Memo:
             future = self._futures.get(key)
             owner = future is None
             if future is None:
+                import concurrent.futures
+
                 future = self._futures[key] = concurrent.futures.Future()
         if not owner:
             return future.result()  # type: ignore[no-any-return]

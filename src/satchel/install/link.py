@@ -10,7 +10,6 @@ and the install transaction (a later layer) stages and journals.
 from __future__ import annotations
 
 import os
-import shutil
 TYPE_CHECKING = False
 
 from satchel.errors import InstallError
@@ -45,6 +44,8 @@ class _Linker:
                 if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
                     raise
                 self.copy = True
+        import shutil  # (only across filesystems)
+
         shutil.copy2(source, target)
 
 

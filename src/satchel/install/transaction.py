@@ -21,7 +21,6 @@ removed. A transaction directory without a journal never touched the environment
 
 from __future__ import annotations
 
-import json
 import os
 
 from satchel.environment.model import canonical_name
@@ -67,11 +66,43 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _json(value: object) -> str:
+    """ASCII JSON for the journal's plain values (dicts of str, int, lists), which json.load
+    reads back exactly (lone surrogates of undecodable file names included): every install
+    writes a journal, and the json module (with the re module it imports) costs ~10 ms of a
+    small install. Recovery, which is rare, reads it with json."""
+    if isinstance(value, str):
+        if value.isascii() and value.isprintable() and '"' not in value and "\\" not in value:
+            return f'"{value}"'
+        return '"' + "".join(_json_char(c) for c in value) + '"'
+    if isinstance(value, bool) or value is None:
+        return {True: "true", False: "false", None: "null"}[value]
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_json(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_json(str(k))}: {_json(v)}" for k, v in value.items()) + "}"
+    raise TypeError(f"no JSON for {type(value).__name__}")
+
+
+def _json_char(c: str) -> str:
+    if c == '"' or c == "\\":
+        return "\\" + c
+    if " " <= c <= "~":
+        return c
+    code = ord(c)
+    if code > 0xFFFF:  # a surrogate pair, as JSON spells characters beyond the BMP
+        code -= 0x10000
+        return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
+    return f"\\u{code:04x}"
+
+
 def _write_journal(txdir: str, journal: dict[str, object]) -> None:
     path = os.path.join(txdir, _JOURNAL)
     tmp = path + ".tmp"
     with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(journal, handle)
+        handle.write(_json(journal))
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(tmp, path)
@@ -265,9 +296,24 @@ def _finish(txdir: str) -> None:
 
 
 def _remove_tree(path: str) -> None:
-    import shutil
-
-    shutil.rmtree(path, ignore_errors=True)
+    """shutil.rmtree(path, ignore_errors=True), without importing shutil (and fnmatch, re,
+    bz2, lzma with it) on every install: links are removed, never followed."""
+    for root, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            try:
+                os.unlink(os.path.join(root, name))
+            except OSError:
+                pass
+        for name in dirs:
+            inner = os.path.join(root, name)
+            try:
+                os.unlink(inner) if os.path.islink(inner) else os.rmdir(inner)
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
 
 
 def recover(prefix: str) -> list[str]:
@@ -286,6 +332,8 @@ def recover(prefix: str) -> list[str]:
             continue
         txdir = os.path.join(state, name)
         try:
+            import json
+
             with open(os.path.join(txdir, _JOURNAL), encoding="utf-8") as handle:
                 journal = json.load(handle)
         except (OSError, ValueError):

@@ -1,0 +1,202 @@
+"""Replaying an install: the same `satchel install` on an environment holding the same things
+(a venv made again from scratch, in CI or after `rm -rf .venv`) does what it did last time,
+once every index page and local file the resolution read is confirmed unchanged, without
+parsing requirements, resolving or importing packaging, resolvelib or urllib3.
+
+This is the warm path of pip's and uv's caches taken one step further: where they keep the
+pages and wheels but resolve again, satchel also keeps the resolution's answer, keyed by
+everything it depended on:
+
+- the key (`satchel.install.memory`): the arguments, working directory, requirements files'
+  contents, PIP_*/SATCHEL_*/HTTP variables, config file stamps, the interpreter's whole probe
+  answer, satchel's own version, and what is installed on the environment's search path
+  (by name and version, not stamps) before the install;
+- the entry: what the index client read (`satchel.index.revalidate.Consulted`: pages with
+  validators and body hashes, local files and directory listings with stamps), the wheels
+  installed (by the sha256 naming their unpacked tree in the cache), the distributions
+  removed, and the lines printed.
+
+A replay holds the environment lock and recovers an interrupted transaction first, re-checks
+every page (`revalidate.unchanged`: conditional GETs, 304 or the same body hash) and every
+local file, finds every wheel tree still in the cache, and then applies the same changes
+through the same transaction as the full path. Anything missing or different, and it
+returns False before touching the environment: the full path runs, resolves against the
+pages as they are now, and records a new entry.
+
+Only plain commands are replayed (named requirements, from the command line or requirements
+files; no editables, paths or URLs, no --dry-run/--report/--compile/-v), and only entries whose
+reading could be re-checked (no credentials, no redirects, no file without a hash).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from satchel.commands.install import simple_argv
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
+    from typing import Any
+
+    from satchel.fetch.unpack import UnpackedWheel
+    from satchel.index.revalidate import Consulted
+    from satchel.install.plan import InstallPlan
+    from satchel.interpreters.info import InterpreterInfo
+    from satchel.requirements.model import InstallRequest
+
+__all__ = ["Recorder", "recorder_for", "replay"]
+
+# Options a replayed command may carry beyond those of a plain no-op (`install.simple_argv`):
+# they change the resolution, and the key holds them.
+_EXTRA_FLAGS = frozenset({"-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed"})
+_EXTRA_VALUED = frozenset({"--upgrade-strategy"})
+# ... and the plain options that would make a replay wrong: the cache it reads is another one.
+_REFUSED = frozenset({"--no-cache-dir", "--cache-dir"})
+
+
+def _replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
+    tokens = list(argv)
+    kept = []
+    iterator = iter(tokens)
+    for token in iterator:
+        name, eq, _value = token.partition("=")
+        if name in _REFUSED:
+            return None
+        if token in _EXTRA_FLAGS:
+            continue
+        if name in _EXTRA_VALUED:
+            if not eq:
+                next(iterator, "")
+            continue
+        kept.append(token)
+    return simple_argv(kept)
+
+
+def _key(argv: Sequence[str], info: InterpreterInfo, simple: Mapping[str, list[str]]) -> str:
+    import os
+
+    import satchel
+    from satchel.install.memory import command_key, contents_key, stamp
+    from satchel.settings.sources import pip_config_files
+
+    config = [path for _kind, path in pip_config_files(info.prefix)]
+    parts = command_key(argv, simple["requirement"] + simple["constraint"], config, os.environ)
+    parts += ["satchel", satchel.__version__, stamp(satchel.__file__)]
+    parts += ["python", repr(info.raw)]  # (the probe's answer, in the probe's order)
+    parts += ["contents", *contents_key(info.sys_path)]
+    return "\0".join(parts)
+
+
+def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
+    """Do what this install did last time, if everything it read is unchanged; False (nothing
+    done) when it can't be replayed. `argv` starts with "install"."""
+    from satchel.install.paths import interrupted
+
+    simple = _replay_argv(argv)
+    if simple is None or interrupted(info.prefix):
+        return False  # (an interrupted transaction: the full path recovers it and says so)
+    from satchel.commands.install import say_waiting
+    from satchel.install.lock import environment_lock
+    from satchel.install.memory import REPLAY, recall_entry
+    from satchel.install.paths import state_dir
+
+    with environment_lock(state_dir(info.prefix), on_wait=say_waiting):
+        if interrupted(info.prefix):
+            return False
+        entry = recall_entry(REPLAY, _key(argv, info, simple))
+        if not isinstance(entry, dict):
+            return False
+        return _apply(argv, info, entry, quiet=any(flag in ("-q", "--quiet") for flag in simple["flags"]))
+
+
+def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], *, quiet: bool) -> bool:
+    from satchel.commands.target import install_target
+    from satchel.fetch.unpack import cached
+    from satchel.index.revalidate import unchanged
+    from satchel.install.transaction import apply_changes
+    from satchel.install.uninstall import removal_paths
+
+    wheels = [cached(digest, manifest) for digest, manifest in zip(entry["wheels"], entry["manifests"])]
+    if any(wheel is None for wheel in wheels):
+        return False  # the cache was cleaned
+    remove = []
+    if entry["remove"]:
+        from satchel.environment.scan import scan
+
+        installed = scan(info.sys_path)
+        for name, version in entry["remove"]:
+            dist = installed.get(name)
+            if dist is None or dist.version != version:
+                return False
+            remove.append(dist)
+    if not unchanged(entry["consulted"]):
+        return False
+    apply_changes(
+        install_target(info), wheels, remove,  # type: ignore[arg-type]
+        requested=set(entry["requested"]), removal_paths=removal_paths,
+    )  # fmt: skip
+    if entry["satisfied"] is not None:
+        from satchel.commands.install import noop_key_for
+        from satchel.install.memory import remember
+
+        key = noop_key_for(list(argv), info)
+        if key is not None:
+            remember(key, entry["satisfied"], entry["files"])
+    if not quiet:
+        sys.stdout.write(entry["summary"])
+    return True
+
+
+class Recorder:
+    """Collects what the full path did, to be replayed; `save` after the changes are applied."""
+
+    def __init__(self, key: str, files: Mapping[str, str]) -> None:
+        self.key = key
+        self.files = dict(files)
+        self.satisfied: str | None = None  # the no-op answer for right after the install
+
+    def save(
+        self, consulted: Consulted, plan: InstallPlan, wheels: Sequence[UnpackedWheel], direct: Sequence[bool], summary: str
+    ) -> None:
+        import os
+        import urllib.parse
+        import urllib.request
+
+        from satchel.install.memory import REPLAY, remember_entry
+
+        if any(direct):
+            return  # files named by URL or path: their contents aren't pinned by any page
+        for item in plan.add:
+            if item.link.url.startswith("file:"):
+                consulted.local(urllib.request.url2pathname(urllib.parse.urlsplit(item.link.url).path))
+        record = consulted.record()
+        if record is None:
+            return
+        payload = {
+            "consulted": record,
+            "wheels": [os.path.basename(wheel.root) for wheel in wheels],
+            "manifests": [wheel.manifest for wheel in wheels],
+            "requested": sorted(item.key for item in plan.add if item.requested),
+            "remove": [[dist.name, dist.version] for dist in plan.remove],
+            "summary": summary,
+            "satisfied": self.satisfied,
+            "files": self.files,
+        }
+        remember_entry(REPLAY, self.key, payload, self.files)
+
+
+def recorder_for(
+    argv: Sequence[str], info: InterpreterInfo, requests: Sequence[InstallRequest], files: Mapping[str, str] | None
+) -> Recorder | None:
+    """A recorder for this command, or None when it can't be replayed. Called under the
+    environment lock, before anything changes (the key holds what is installed now)."""
+    simple = _replay_argv(argv)
+    if simple is None or files is None:
+        return None
+    for request in requests:
+        if request.editable or request.url is not None or request.path is not None:
+            return None
+        if request.requirement is None or request.requirement.url:
+            return None
+    return Recorder(_key(argv, info, simple), files)

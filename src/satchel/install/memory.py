@@ -1,0 +1,175 @@
+"""Remembering answers that depend only on what a command reads, so that the same command on
+the same inputs answers in milliseconds: that an install had nothing to do, what freeze
+printed (both keyed on the stamps of the environment's directories), and what an install did
+(keyed on the environment's contents, replayed by `satchel.commands.install_replay` once the
+index pages it read are confirmed unchanged).
+
+A key is everything that could change the answer: the arguments and working directory, the
+contents of the requirements files named, the PIP_*/SATCHEL_* variables (and those that
+route or secure HTTP), the config files' stamps, and the environment: the stamps (mtime,
+inode) of every directory on the target's search path (adding or removing a distribution
+changes its directory's mtime), or, for replays, the names of what is installed there. The
+full key is stored and compared, so a collision of the short file name can't give a wrong
+answer. An entry also lists files it depends on beyond the key (requirements files named by
+other requirements files) with their sha256: a changed one makes the entry unusable.
+Entries are marshal data (builtin: reading one costs no import; json and the re module it
+pulls in cost ~10 ms, a third of an answer); one this Python can't read is no entry.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+
+from satchel.cache.store import atomic_write_bytes, cache_root
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Mapping, Sequence
+    from typing import Any
+
+__all__ = [
+    "NOOP",
+    "REPLAY",
+    "command_key",
+    "contents_key",
+    "file_sha256",
+    "noop_key",
+    "recall",
+    "recall_entry",
+    "remember",
+    "remember_entry",
+    "stamp",
+]
+
+NOOP = "noop-v3"
+REPLAY = "replay-v1"
+# Variables outside PIP_*/SATCHEL_* that change where or how HTTP goes.
+_HTTP_VARIABLES = frozenset({
+    "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
+    "SSL_CERT_FILE", "SSL_CERT_DIR", "NETRC", "HOME",
+})  # fmt: skip
+_METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".egg", ".pth")
+
+
+def stamp(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return "-"
+    return f"{st.st_mtime_ns}:{st.st_ino}:{st.st_size}"
+
+
+def file_sha256(path: str) -> str | None:
+    import hashlib
+
+    try:
+        with open(path, "rb") as handle:
+            return hashlib.sha256(handle.read()).hexdigest()
+    except OSError:
+        return None
+
+
+def command_key(
+    argv: Sequence[str], requirement_files: Iterable[str], config_files: Iterable[str], environ: Mapping[str, str]
+) -> list[str]:
+    """The parts of a key that describe the command: arguments, working directory, the named
+    requirements files' contents, the variables satchel reads, the config files' stamps."""
+    parts = ["argv", *argv, "cwd", os.getcwd()]
+    for path in requirement_files:
+        try:
+            with open(path, "rb") as handle:
+                parts += ["file", path, handle.read().decode("utf-8", "replace")]
+        except OSError:
+            parts += ["file", path, "-"]
+    parts += ["env"] + sorted(
+        f"{k}={v}" for k, v in environ.items() if k.startswith(("PIP_", "SATCHEL_")) or k in _HTTP_VARIABLES
+    )
+    parts += ["config"] + [f"{p}@{stamp(p)}" for p in config_files]
+    return parts
+
+
+def noop_key(
+    argv: Sequence[str],
+    requirement_files: Iterable[str],
+    search_path: Iterable[str],
+    config_files: Iterable[str],
+    environ: Mapping[str, str],
+    *,
+    deep: bool = False,
+) -> str:
+    """The key of a no-op (or freeze) answer; `deep` adds the stamp of every metadata directory
+    on the path (for answers that print versions and locations, like freeze, not just
+    "nothing to do")."""
+    search_path = list(search_path)
+    parts = command_key(argv, requirement_files, config_files, environ)
+    parts += ["path"] + [f"{p}@{stamp(p)}" for p in search_path]
+    if deep:
+        for directory in search_path:
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            parts += [f"{n}@{stamp(os.path.join(directory, n))}" for n in names if n.endswith((".dist-info", ".egg-info"))]
+    return "\0".join(parts)
+
+
+def contents_key(search_path: Iterable[str]) -> list[str]:
+    """What is installed on the search path, by content rather than by stamps (a venv made
+    again from scratch has new stamps but the same contents): the names of the .dist-info
+    directories (which carry name and version) and, because their names don't say enough,
+    the stamps of .egg-info, .egg-link, .egg and .pth entries."""
+    parts = []
+    for directory in search_path:
+        try:
+            names = sorted(os.listdir(directory))
+        except OSError:
+            parts.append(f"{directory}:-")
+            continue
+        parts.append(f"{directory}:")
+        for name in names:
+            if name.endswith(".dist-info"):
+                parts.append(name)
+            elif name.endswith(_METADATA_SUFFIXES):
+                parts.append(f"{name}@{stamp(os.path.join(directory, name))}")
+    return parts
+
+
+def _file(bucket: str, key: str) -> str:
+    import zlib
+
+    return os.path.join(cache_root(), bucket, f"{zlib.crc32(key.encode()):08x}")
+
+
+def recall_entry(bucket: str, key: str) -> Any:
+    """The payload remembered under `key`, if there is one and the files it depends on are
+    unchanged; else None."""
+    try:
+        with open(_file(bucket, key), "rb") as handle:
+            entry = marshal.loads(handle.read())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    if not isinstance(entry, dict) or entry.get("key") != key:
+        return None
+    for path, digest in entry.get("files", {}).items():
+        if file_sha256(path) != digest:
+            return None
+    return entry.get("payload")
+
+
+def remember_entry(bucket: str, key: str, payload: Any, files: Mapping[str, str] | None = None) -> None:
+    try:
+        data = marshal.dumps({"key": key, "files": dict(files or {}), "payload": payload})
+        atomic_write_bytes(_file(bucket, key), data)
+    except (OSError, ValueError):
+        pass  # a read-only cache costs speed, not correctness
+
+
+def recall(key: str) -> str | None:
+    """The output of the earlier no-op install (or freeze) with this key, if there was one."""
+    output = recall_entry(NOOP, key)
+    return output if isinstance(output, str) else None
+
+
+def remember(key: str, output: str, files: Mapping[str, str] | None = None) -> None:
+    remember_entry(NOOP, key, output, files)
