@@ -198,19 +198,20 @@ def answer_from_memory(argv: list[str]) -> bool:
     from satchel.install.memory import recall
     from satchel.interpreters.discover import find_environment
 
+    from satchel.commands.install_replay import replay, replay_argv
+
     simple = simple_argv(argv)
-    if simple is not None and len(simple["python"]) > 1:
+    options = simple if simple is not None else replay_argv(argv)  # (-U etc. can be replayed)
+    if options is None or len(options["python"]) > 1:
         return False
-    python = simple["python"][0] if simple and simple["python"] else None
+    python = options["python"][0] if options["python"] else None
     try:
-        info = find_environment(python, system=simple is not None and "--system" in simple["flags"])
+        info = find_environment(python, system="--system" in options["flags"])
     except SatchelError:
         return False  # the full path reports it properly
     key = noop_key_for(argv, info) if simple is not None else None
     output = recall(key) if key is not None else None
     if output is None:
-        from satchel.commands.install_replay import replay
-
         return replay(argv, info)
     if not any(flag in ("-q", "--quiet") for flag in simple["flags"]):  # type: ignore[index]
         sys.stdout.write(output)

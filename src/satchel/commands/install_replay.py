@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from satchel.interpreters.info import InterpreterInfo
     from satchel.requirements.model import InstallRequest
 
-__all__ = ["Recorder", "recorder_for", "replay"]
+__all__ = ["Recorder", "recorder_for", "replay", "replay_argv"]
 
 # Options a replayed command may carry beyond those of a plain no-op (`install.simple_argv`):
 # they change the resolution, and the key holds them.
@@ -55,7 +55,7 @@ _EXTRA_VALUED = frozenset({"--upgrade-strategy"})
 _REFUSED = frozenset({"--no-cache-dir", "--cache-dir"})
 
 
-def _replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
+def replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
     tokens = list(argv)
     kept = []
     iterator = iter(tokens)
@@ -93,7 +93,7 @@ def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
     done) when it can't be replayed. `argv` starts with "install"."""
     from satchel.install.paths import interrupted
 
-    simple = _replay_argv(argv)
+    simple = replay_argv(argv)
     if simple is None or interrupted(info.prefix):
         return False  # (an interrupted transaction: the full path recovers it and says so)
     from satchel.commands.install import say_waiting
@@ -105,9 +105,26 @@ def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
         if interrupted(info.prefix):
             return False
         entry = recall_entry(REPLAY, _key(argv, info, simple))
-        if not isinstance(entry, dict):
+        if not isinstance(entry, dict) or not _well_formed(entry):
             return False
         return _apply(argv, info, entry, quiet=any(flag in ("-q", "--quiet") for flag in simple["flags"]))
+
+
+def _well_formed(entry: Mapping[str, Any]) -> bool:
+    """An entry as `Recorder.save` writes it (a damaged or foreign one is no entry)."""
+    try:
+        return (
+            len(entry["wheels"]) == len(entry["manifests"])
+            and all(isinstance(m, dict) for m in entry["manifests"])
+            and all(len(pair) == 2 for pair in entry["remove"])
+            and isinstance(entry["summary"], str)
+            and isinstance(entry["consulted"], dict)
+            and isinstance(entry["files"], dict)
+            and (entry["satisfied"] is None or isinstance(entry["satisfied"], str))
+            and isinstance(entry["requested"], list)
+        )
+    except (KeyError, TypeError):
+        return False
 
 
 def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], *, quiet: bool) -> bool:
@@ -191,7 +208,7 @@ def recorder_for(
 ) -> Recorder | None:
     """A recorder for this command, or None when it can't be replayed. Called under the
     environment lock, before anything changes (the key holds what is installed now)."""
-    simple = _replay_argv(argv)
+    simple = replay_argv(argv)
     if simple is None or files is None:
         return None
     for request in requests:
