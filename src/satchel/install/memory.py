@@ -70,20 +70,47 @@ def file_sha256(path: str) -> str | None:
         return None
 
 
+def without_credentials(text: str) -> str:
+    """`text` with the user:password@ (or token@) of every URL in it replaced by ****@: keys
+    are stored, and credentials are never written to the cache. (Credentials can't change a
+    remembered answer: a no-op asks no index, and nothing read with credentials is replayed.)"""
+    if "@" not in text or "://" not in text:
+        return text
+    out = []
+    rest = text
+    while (start := rest.find("://")) >= 0:
+        out.append(rest[: start + 3])
+        rest = rest[start + 3 :]
+        end = len(rest)
+        for stop in "/ \t\r\n?#\"'":
+            found = rest.find(stop)
+            if 0 <= found < end:
+                end = found
+        at = rest.rfind("@", 0, end)
+        if at >= 0:
+            out.append("****@")
+            rest = rest[at + 1 :]
+    out.append(rest)
+    return "".join(out)
+
+
 def command_key(
     argv: Sequence[str], requirement_files: Iterable[str], config_files: Iterable[str], environ: Mapping[str, str]
 ) -> list[str]:
     """The parts of a key that describe the command: arguments, working directory, the named
-    requirements files' contents, the variables satchel reads, the config files' stamps."""
-    parts = ["argv", *argv, "cwd", os.getcwd()]
+    requirements files' contents, the variables satchel reads, the config files' stamps; URL
+    credentials masked (`without_credentials`)."""
+    parts = ["argv", *map(without_credentials, argv), "cwd", os.getcwd()]
     for path in requirement_files:
         try:
             with open(path, "rb") as handle:
-                parts += ["file", path, handle.read().decode("utf-8", "replace")]
+                parts += ["file", path, without_credentials(handle.read().decode("utf-8", "replace"))]
         except OSError:
             parts += ["file", path, "-"]
     parts += ["env"] + sorted(
-        f"{k}={v}" for k, v in environ.items() if k.startswith(("PIP_", "SATCHEL_")) or k in _HTTP_VARIABLES
+        f"{k}={without_credentials(v)}"
+        for k, v in environ.items()
+        if k.startswith(("PIP_", "SATCHEL_")) or k in _HTTP_VARIABLES
     )
     parts += ["config"] + [f"{p}@{stamp(p)}" for p in config_files]
     return parts
@@ -149,10 +176,10 @@ def recall_entry(bucket: str, key: str) -> Any:
             entry = marshal.loads(handle.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
-    if not isinstance(entry, dict) or entry.get("key") != key:
+    if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files", {}), dict):
         return None
     for path, digest in entry.get("files", {}).items():
-        if file_sha256(path) != digest:
+        if not isinstance(path, str) or file_sha256(path) != digest:
             return None
     return entry.get("payload")
 
