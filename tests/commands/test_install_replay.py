@@ -780,3 +780,23 @@ def test_project_appearing_on_the_first_index_is_seen(tmp_path: Path, make_index
     second = install(env, *args, profile=True)
     assert second.returncode == 0 and not replayed(second), second
     assert pip_freeze(env) == "base==2.0\n"
+
+
+
+# ---------------------------------------------------------------- nothing written before a replay is known
+
+
+def test_looking_for_a_replay_writes_nothing_into_the_environment(tmp_path: Path, index: IndexServer, publish) -> None:
+    """Looking for a replay happens before argparse, for every install: it must not create the
+    environment's state directory (`<env>/.satchel`, the lock) unless there is something to
+    replay, so a command that fails before the full path touches the environment (a bad
+    requirement) leaves it exactly as it was."""
+    publish("app-1.0", "base-1.0")
+    env = new_env(tmp_path / "env")
+    shutil.rmtree(env / ".satchel", ignore_errors=True)
+    before = state(env)
+    result = install(env, "-i", index.url, "app ===")
+    assert result.returncode == 2, result
+    assert "Traceback" not in result.stderr
+    assert not (env / ".satchel").exists()
+    assert state(env) == before

@@ -363,3 +363,17 @@ def test_keys_never_hold_url_credentials(text: str, masked: str) -> None:
     assert memory.without_credentials(text) == masked
     key = "\0".join(memory.command_key(["install", "-i", text], (), (), {"PIP_INDEX_URL": text}))
     assert ("secret" in key, "token@" in key, "u:p@" in key) == (False, False, False)
+
+
+def test_contents_key_reads_pth_files_by_content(tmp_path: Path) -> None:
+    """virtualenv (`_virtualenv.pth`) and setuptools (`distutils-precedence.pth`) write a new
+    .pth file into every environment: the same contents must give the same key, other
+    contents another."""
+    site = _site(tmp_path / "site", "app-1.0.dist-info")
+    (site / "_virtualenv.pth").write_text("import _virtualenv\n")
+    key = contents_key([str(site)])
+    (site / "_virtualenv.pth").unlink()
+    (site / "_virtualenv.pth").write_text("import _virtualenv\n")  # a new file: new inode and mtime
+    assert contents_key([str(site)]) == key
+    (site / "_virtualenv.pth").write_text("import other\n")
+    assert contents_key([str(site)]) != key

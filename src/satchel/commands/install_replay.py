@@ -101,10 +101,12 @@ def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
     from satchel.install.memory import REPLAY, recall_entry
     from satchel.install.paths import state_dir
 
+    if recall_entry(REPLAY, _key(argv, info, simple)) is None:
+        return False  # (looked up before locking: nothing is written for a command never recorded)
     with environment_lock(state_dir(info.prefix), on_wait=say_waiting):
         if interrupted(info.prefix):
             return False
-        entry = recall_entry(REPLAY, _key(argv, info, simple))
+        entry = recall_entry(REPLAY, _key(argv, info, simple))  # (again: what is installed may have changed)
         if not isinstance(entry, dict) or not _well_formed(entry):
             return False
         return _apply(argv, info, entry, quiet=any(flag in ("-q", "--quiet") for flag in simple["flags"]))

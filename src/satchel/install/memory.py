@@ -144,8 +144,9 @@ def noop_key(
 def contents_key(search_path: Iterable[str]) -> list[str]:
     """What is installed on the search path, by content rather than by stamps (a venv made
     again from scratch has new stamps but the same contents): the names of the .dist-info
-    directories (which carry name and version) and, because their names don't say enough,
-    the stamps of .egg-info, .egg-link, .egg and .pth entries."""
+    directories (which carry name and version), the contents of .pth files (virtualenv and
+    setuptools write new ones into every environment) and, because their names don't say
+    enough, the stamps of .egg-info, .egg-link and .egg entries."""
     parts = []
     for directory in search_path:
         try:
@@ -157,9 +158,21 @@ def contents_key(search_path: Iterable[str]) -> list[str]:
         for name in names:
             if name.endswith(".dist-info"):
                 parts.append(name)
+            elif name.endswith(".pth"):
+                parts.append(f"{name}={_small_file(os.path.join(directory, name))!r}")
             elif name.endswith(_METADATA_SUFFIXES):
                 parts.append(f"{name}@{stamp(os.path.join(directory, name))}")
     return parts
+
+
+def _small_file(path: str) -> bytes | str:
+    """A small file's bytes; the stamp of a big one (or "-")."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(1 << 16)
+            return data if len(data) < 1 << 16 else stamp(path)
+    except OSError:
+        return "-"
 
 
 def _file(bucket: str, key: str) -> str:
