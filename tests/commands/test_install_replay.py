@@ -795,7 +795,7 @@ def test_looking_for_a_replay_writes_nothing_into_the_environment(tmp_path: Path
     env = new_env(tmp_path / "env")
     shutil.rmtree(env / ".satchel", ignore_errors=True)
     before = state(env)
-    result = install(env, "-i", index.url, "app ===")
+    result = install(env, "-i", index.url, "app[")
     assert result.returncode == 2, result
     assert "Traceback" not in result.stderr
     assert not (env / ".satchel").exists()
