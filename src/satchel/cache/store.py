@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import sys
 
-__all__ = ["atomic_write_bytes", "cache_root", "pid_alive"]
+__all__ = ["atomic_write_bytes", "cache_root", "pid_alive", "remove_tree"]
 
 
 def cache_root() -> str:
@@ -53,3 +53,38 @@ def atomic_write_bytes(path: str, data: bytes) -> None:
         except OSError:
             pass
         raise
+
+
+def remove_tree(path: str) -> int:
+    """shutil.rmtree(path, ignore_errors=True) without importing shutil (and fnmatch, re, bz2
+    and lzma with it) on the paths that run on every install: `path` (a file, a link or a
+    tree) is removed, links are never followed. Returns how many files (and links) went."""
+    if os.path.islink(path) or not os.path.isdir(path):
+        try:
+            os.unlink(path)
+            return 1
+        except OSError:
+            return 0
+    removed = 0
+    for directory, dirs, files in os.walk(path, topdown=False):
+        for name in files:
+            try:
+                os.unlink(os.path.join(directory, name))
+                removed += 1
+            except OSError:
+                pass
+        for name in dirs:
+            inner = os.path.join(directory, name)
+            try:
+                if os.path.islink(inner):
+                    os.unlink(inner)
+                    removed += 1
+                else:
+                    os.rmdir(inner)
+            except OSError:
+                pass
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+    return removed

@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "uninstall": ("satchel.commands.uninstall", "Remove installed packages, all or none (as pip uninstall)."),
     "show": ("satchel.commands.show", "Show information about installed packages (as pip show)."),
     "check": ("satchel.commands.check", "Verify installed packages have compatible requirements (as pip check)."),
+    "cache": ("satchel.commands.cache", "Inspect and clear satchel's cache (as pip cache)."),
 }
 
 PROG = "satchel"

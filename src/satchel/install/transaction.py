@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import os
 
+from satchel.cache.store import remove_tree
 from satchel.environment.model import canonical_name
 from satchel.errors import InstallError
 from satchel.install.paths import TX_PREFIX, state_dir
@@ -235,7 +236,7 @@ def apply_changes(
                     continue  # holds another scheme's dir (data = the prefix): placed through that one
                 planner.place(staged, os.path.join(final_root, name))
     except BaseException as exc:
-        _remove_tree(txdir)
+        remove_tree(txdir)
         if isinstance(exc, OSError):
             raise InstallError(f"preparing the install failed: {exc.strerror or exc} ({exc.filename}).") from exc
         raise
@@ -261,7 +262,7 @@ def apply_changes(
         _write_journal(txdir, journal)
     except BaseException as exc:
         _roll_back(journal)
-        _remove_tree(txdir)
+        remove_tree(txdir)
         if isinstance(exc, OSError):
             raise InstallError(
                 f"installing failed and was undone: {exc.strerror or exc} ({exc.filename}).",
@@ -292,28 +293,7 @@ def _roll_back(journal: Mapping[str, Any]) -> None:
 def _finish(txdir: str) -> None:
     """After commit: delete the backups with the transaction. Directories emptied by a removal
     stay, as pip leaves them (whole directories owned by the removed package went as units)."""
-    _remove_tree(txdir)
-
-
-def _remove_tree(path: str) -> None:
-    """shutil.rmtree(path, ignore_errors=True), without importing shutil (and fnmatch, re,
-    bz2, lzma with it) on every install: links are removed, never followed."""
-    for root, dirs, files in os.walk(path, topdown=False):
-        for name in files:
-            try:
-                os.unlink(os.path.join(root, name))
-            except OSError:
-                pass
-        for name in dirs:
-            inner = os.path.join(root, name)
-            try:
-                os.unlink(inner) if os.path.islink(inner) else os.rmdir(inner)
-            except OSError:
-                pass
-    try:
-        os.rmdir(path)
-    except OSError:
-        pass
+    remove_tree(txdir)
 
 
 def recover(prefix: str) -> list[str]:
@@ -337,7 +317,7 @@ def recover(prefix: str) -> list[str]:
             with open(os.path.join(txdir, _JOURNAL), encoding="utf-8") as handle:
                 journal = json.load(handle)
         except (OSError, ValueError):
-            _remove_tree(txdir)  # never got to change the environment
+            remove_tree(txdir)  # never got to change the environment
             continue
         what = ", ".join(journal.get("added", []) + [f"removal of {r}" for r in journal.get("removed", [])])
         if journal.get("state") == "committed":
@@ -345,6 +325,6 @@ def recover(prefix: str) -> list[str]:
             done.append(f"finished an interrupted install ({what})")
         else:
             _roll_back(journal)
-            _remove_tree(txdir)
+            remove_tree(txdir)
             done.append(f"undid an interrupted install ({what}); the environment is as it was before it")
     return done
