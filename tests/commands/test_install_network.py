@@ -89,3 +89,22 @@ def test_pip_can_uninstall_it(default_index: None, tmp_path: Path) -> None:
                           capture_output=True, text=True, env=dict(os.environ))  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "idna" not in dists(env)
+
+
+def test_a_venv_made_again_is_replayed_against_the_default_index(default_index: None, tmp_path: Path) -> None:
+    """The replay's own HTTPS client (satchel.index.revalidate) against the real default index:
+    the second install into a venv made again imports no resolver and installs the same."""
+    import shutil
+
+    environ = dict(os.environ, SATCHEL_CACHE_DIR=str(tmp_path / "cache"))
+    env = new_env(tmp_path / "env")
+    first = run_satchel("install", "-p", str(env), "six", env=environ)
+    assert first.returncode == 0, first
+    installed = dists(env)
+    shutil.rmtree(env)
+    new_env(env)
+    second = run_satchel("install", "-p", str(env), "six", env=dict(environ, PYTHONPROFILEIMPORTTIME="1"))
+    assert second.returncode == 0, second
+    modules = {line.rsplit("|", 1)[1].strip() for line in second.stderr.splitlines() if line.startswith("import time:")}
+    assert not {"packaging", "resolvelib", "urllib3"} & modules, "the second install resolved again"
+    assert second.stdout == first.stdout and dists(env) == installed

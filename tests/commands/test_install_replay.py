@@ -800,3 +800,23 @@ def test_looking_for_a_replay_writes_nothing_into_the_environment(tmp_path: Path
     assert "Traceback" not in result.stderr
     assert not (env / ".satchel").exists()
     assert state(env) == before
+
+
+# ---------------------------------------------------------------- a real third-party index server
+
+
+def test_replay_against_pypiserver(tmp_path: Path, cache: Path, pypiserver_index) -> None:
+    """pypiserver (a real index server, not the tests' own) answers conditional GETs with 304:
+    the installs on the venv made again are replayed, and right."""
+    env = new_env(tmp_path / "env")
+    first = install(env, "-i", pypiserver_index.url, "demo==1.0")
+    assert first.returncode == 0, first
+    after_first = state(env)
+    results = []
+    for _ in range(2):
+        remake(env)
+        again = install(env, "-i", pypiserver_index.url, "demo==1.0", profile=True)
+        assert again.returncode == 0, again
+        assert again.stdout == first.stdout and state(env) == after_first
+        results.append(replayed(again))
+    assert results == [True, True]
