@@ -23,7 +23,7 @@ import sys
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 __all__ = ["PARTS", "add_arguments", "run"]
 
@@ -129,7 +129,7 @@ def _entries(name: str, path: str) -> int | None:
     return None
 
 
-def _glob(path: str, depth: int, keep: object) -> Iterator[os.DirEntry[str]]:
+def _glob(path: str, depth: int, keep: Callable[[os.DirEntry[str]], bool]) -> Iterator[os.DirEntry[str]]:
     """Entries exactly `depth` levels below `path` for which `keep(entry)` holds."""
     try:
         entries = list(os.scandir(path))
@@ -137,7 +137,7 @@ def _glob(path: str, depth: int, keep: object) -> Iterator[os.DirEntry[str]]:
         return
     for entry in entries:
         if depth == 1:
-            if keep(entry):  # type: ignore[operator]
+            if keep(entry):
                 yield entry
         elif entry.is_dir(follow_symlinks=False):
             yield from _glob(entry.path, depth - 1, keep)

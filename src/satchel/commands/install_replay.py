@@ -56,9 +56,9 @@ _REFUSED = frozenset({"--no-cache-dir", "--cache-dir"})
 
 
 def replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
-    tokens = list(argv)
+    """`install.simple_argv` of `argv` with the options above set aside; None when refused."""
     kept = []
-    iterator = iter(tokens)
+    iterator = iter(argv)
     for token in iterator:
         name, eq, _value = token.partition("=")
         if name in _REFUSED:
@@ -101,14 +101,13 @@ def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
     from satchel.install.memory import REPLAY, recall_entry
     from satchel.install.paths import state_dir
 
-    if recall_entry(REPLAY, _key(argv, info, simple)) is None:
-        return False  # (looked up before locking: nothing is written for a command never recorded)
+    key = _key(argv, info, simple)
+    entry = recall_entry(REPLAY, key)  # (before locking: nothing is written for a command never recorded)
+    if not isinstance(entry, dict) or not _well_formed(entry):
+        return False
     with environment_lock(state_dir(info.prefix), on_wait=say_waiting):
-        if interrupted(info.prefix):
-            return False
-        entry = recall_entry(REPLAY, _key(argv, info, simple))  # (again: what is installed may have changed)
-        if not isinstance(entry, dict) or not _well_formed(entry):
-            return False
+        if interrupted(info.prefix) or _key(argv, info, simple) != key:
+            return False  # (what is installed changed while we waited)
         return _apply(argv, info, entry, quiet=any(flag in ("-q", "--quiet") for flag in simple["flags"]))
 
 
@@ -179,16 +178,16 @@ class Recorder:
         self, consulted: Consulted, plan: InstallPlan, wheels: Sequence[UnpackedWheel], direct: Sequence[bool], summary: str
     ) -> None:
         import os
-        import urllib.parse
-        import urllib.request
 
+        from satchel.fetch.download import local_path
         from satchel.install.memory import REPLAY, remember_entry
 
         if any(direct):
             return  # files named by URL or path: their contents aren't pinned by any page
         for item in plan.add:
-            if item.link.url.startswith("file:"):
-                consulted.local(urllib.request.url2pathname(urllib.parse.urlsplit(item.link.url).path))
+            path = local_path(item.link.url)
+            if path is not None:
+                consulted.local(path)
         record = consulted.record()
         if record is None:
             return

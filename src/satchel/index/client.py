@@ -199,7 +199,7 @@ class IndexClient:
         """A file's contents matter: a local one is stamped; a remote one without a hash can
         change under the same page, so what was read can't be re-checked from pages alone."""
         if link.url.startswith("file:"):
-            self.consulted.local(urllib.request.url2pathname(urllib.parse.urlsplit(link.url).path))
+            self.consulted.local(_file_path(link.url))
         elif "sha256" not in link.hashes:
             self.consulted.refuse(f"{link.display}: no sha256")
 
@@ -240,7 +240,7 @@ class IndexClient:
                 hint="its metadata comes from building it",
             )
         if link.url.startswith("file:"):
-            path = urllib.request.url2pathname(urllib.parse.urlsplit(link.url).path)
+            path = _file_path(link.url)
             return _wheel_metadata(lambda: zipfile.ZipFile(path), link)
         return self._metadata_by_range(link)
 
@@ -311,6 +311,11 @@ def _canonical(name: str) -> str:
     from packaging.utils import canonicalize_name
 
     return str(canonicalize_name(name))
+
+
+def _file_path(url: str) -> str:
+    """The local path a file: URL names."""
+    return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
 
 
 def _basename(url: str) -> str:

@@ -35,14 +35,17 @@ from satchel.cache.store import atomic_write_bytes, cache_root
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (typing and threading cost ~5 ms: a replay reads entries without them)
     import concurrent.futures
-    from collections.abc import Callable, Hashable
+    from collections.abc import Callable, Hashable, Mapping
     from typing import Any, TypeVar
 
     from satchel.index.http import HttpClient, Response
 
     T = TypeVar("T")
 
-__all__ = ["BUCKET", "HttpCache", "Memo", "entry_path", "load_entry", "max_age", "save_entry"]
+__all__ = [
+    "BUCKET", "HttpCache", "Memo", "entry_path", "fetched_meta", "is_fresh", "load_entry", "renew", "save_entry",
+    "storable",
+]  # fmt: skip
 
 
 BUCKET = "http-v1"
@@ -86,8 +89,7 @@ class HttpCache:
         now = self._clock()
         if entry is not None:
             meta, body = entry
-            fresh_for = max_age(meta.get("cache_control", ""))
-            if fresh_for is not None and 0 <= now - float(meta.get("fetched", 0)) < fresh_for:
+            if is_fresh(meta, now):
                 return _response(meta, body, "fresh")
             if meta.get("etag"):
                 headers["If-None-Match"] = meta["etag"]
@@ -96,28 +98,16 @@ class HttpCache:
         response = http.get(url, headers)
         if response.status == 304 and entry is not None:
             meta, body = entry
-            for name in ("etag", "last_modified", "cache_control"):
-                value = response.headers.get(name.replace("_", "-"))
-                if value:
-                    meta[name] = value
-            meta["fetched"] = now
-            if "no-store" not in _directives(meta.get("cache_control", "")):
+            renew(meta, response.headers, now)
+            if storable(meta):
                 self._save(path, meta, body)
             return _response(meta, body, "revalidated")
         if response.status == 200:
-            cache_control = response.headers.get("cache-control", "")
-            if "no-store" in _directives(cache_control):
-                self._remove(path)
-            else:
-                meta = {
-                    "url": response.url,
-                    "content_type": response.headers.get("content-type", ""),
-                    "etag": response.headers.get("etag", ""),
-                    "last_modified": response.headers.get("last-modified", ""),
-                    "cache_control": cache_control,
-                    "fetched": now,
-                }
+            meta = fetched_meta(response.url, response.headers, now)
+            if storable(meta):
                 self._save(path, meta, response.body)
+            else:
+                self._remove(path)
         return response
 
     def _save(self, path: str, meta: dict[str, Any], body: bytes) -> None:
@@ -186,6 +176,38 @@ def _directives(cache_control: str) -> dict[str, str]:
         if name:
             found[name] = value.strip().strip('"')
     return found
+
+
+def is_fresh(meta: dict[str, Any], now: float) -> bool:
+    """An entry still fresh by its max-age: used without a request."""
+    fresh_for = max_age(meta.get("cache_control", ""))
+    return fresh_for is not None and 0 <= now - float(meta.get("fetched", 0)) < fresh_for
+
+
+def renew(meta: dict[str, Any], headers: Mapping[str, str], now: float) -> None:
+    """A 304 for an entry (`headers` with lower-case names): its validators and fetch time renewed."""
+    for name in ("etag", "last_modified", "cache_control"):
+        value = headers.get(name.replace("_", "-"))
+        if value:
+            meta[name] = value
+    meta["fetched"] = now
+
+
+def fetched_meta(url: str, headers: Mapping[str, str], now: float) -> dict[str, Any]:
+    """The entry's first line for a 200 from `url` (`headers` with lower-case names)."""
+    return {
+        "url": url,
+        "content_type": headers.get("content-type", ""),
+        "etag": headers.get("etag", ""),
+        "last_modified": headers.get("last-modified", ""),
+        "cache_control": headers.get("cache-control", ""),
+        "fetched": now,
+    }
+
+
+def storable(meta: dict[str, Any]) -> bool:
+    """`no-store` keeps an answer out of the cache."""
+    return "no-store" not in _directives(meta.get("cache_control", ""))
 
 
 def max_age(cache_control: str) -> int | None:

@@ -93,7 +93,11 @@ class Consulted:
             self.refusal = self.refusal or reason
 
     def local(self, path: str) -> None:
-        """A local directory was listed, or a local file read."""
+        """A local directory was listed, or a local file read (stamped the first time only:
+        the resolver reads a file's metadata many times)."""
+        with self._lock:
+            if path in self._local:
+                return
         found = local_stamp(path)
         with self._lock:
             self._local.setdefault(path, found)
@@ -146,12 +150,14 @@ def _route(url: str, proxy: str | None) -> dict[str, Any]:
 
     parts = urllib.parse.urlsplit(url)
     https = parts.scheme.lower() == "https"
+    host = parts.hostname or ""
     port = parts.port or (443 if https else 80)
-    route: dict[str, Any] = {"https": https, "host": parts.hostname or "", "port": port}
-    route["target"] = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    route["host_header"] = route["host"] if port == (443 if https else 80) else f"{route['host']}:{port}"
-    if ":" in route["host"]:  # an IPv6 literal
-        route["host_header"] = f"[{route['host']}]" + ("" if port == (443 if https else 80) else f":{port}")
+    shown = f"[{host}]" if ":" in host else host  # (an IPv6 literal)
+    route: dict[str, Any] = {
+        "https": https, "host": host, "port": port,
+        "host_header": shown if port == (443 if https else 80) else f"{shown}:{port}",
+        "target": (parts.path or "/") + (f"?{parts.query}" if parts.query else ""),
+    }  # fmt: skip
     if proxy is not None:
         via = urllib.parse.urlsplit(proxy)
         route["proxy"] = [via.hostname or "", via.port or 80]
@@ -204,15 +210,12 @@ def _fresh(cache: str, page: dict[str, Any]) -> bool:
     """The page cache holds this very page, still fresh by its max-age: no request needed."""
     if page["status"] != 200 or "max-age" not in page.get("cache_control", "").lower():
         return False  # (always revalidated: the page cache's entry isn't even read)
-    from satchel.index.httpcache import entry_path, load_entry, max_age
+    from satchel.index.httpcache import entry_path, is_fresh, load_entry
 
     entry = load_entry(entry_path(cache, page["url"], page["accept"]))
-    if entry is None:
+    if entry is None or not is_fresh(entry[0], time.time()):
         return False
     meta, body = entry
-    fresh_for = max_age(meta.get("cache_control", ""))
-    if fresh_for is None or not 0 <= time.time() - float(meta.get("fetched", 0)) < fresh_for:
-        return False
     return _same_validators(meta, page) or hashlib.sha256(body).hexdigest() == page["sha256"]
 
 
@@ -299,7 +302,7 @@ class _Checker:
         always revalidated are left as they are (their validators still hold)."""
         if "max-age" not in (answer.get("cache-control", "") + page.get("cache_control", "")).lower():
             return
-        from satchel.index.httpcache import entry_path, load_entry, save_entry
+        from satchel.index.httpcache import entry_path, load_entry, renew, save_entry, storable
 
         path = entry_path(self._cache, page["url"], page["accept"])
         entry = load_entry(path)
@@ -308,36 +311,24 @@ class _Checker:
         meta, body = entry
         if not _same_validators(meta, page) and hashlib.sha256(body).hexdigest() != page.get("sha256"):
             return
-        for name in ("etag", "last_modified", "cache_control"):
-            value = answer.get(name.replace("_", "-"))
-            if value:
-                meta[name] = value
-        meta["fetched"] = time.time()
-        if "no-store" not in meta.get("cache_control", "").lower():
+        renew(meta, answer, time.time())
+        if storable(meta):
             save_entry(path, meta, body)
 
     def _store(self, page: dict[str, Any], answer: dict[str, str], body: bytes) -> None:
         """A 200: stored as `HttpCache.fetch` stores it, so the full resolution that follows a
         changed page can revalidate instead of fetching it again."""
-        from satchel.index.httpcache import entry_path, save_entry
+        from satchel.index.httpcache import entry_path, fetched_meta, save_entry, storable
 
         path = entry_path(self._cache, page["url"], page["accept"])
-        cache_control = answer.get("cache-control", "")
-        if "no-store" in cache_control.lower():
-            try:
-                os.unlink(path)
-            except OSError:
-                pass
+        meta = fetched_meta(page["url"], answer, time.time())
+        if storable(meta):
+            save_entry(path, meta, body)
             return
-        meta = {
-            "url": page["url"],
-            "content_type": answer.get("content-type", ""),
-            "etag": answer.get("etag", ""),
-            "last_modified": answer.get("last-modified", ""),
-            "cache_control": cache_control,
-            "fetched": time.time(),
-        }
-        save_entry(path, meta, body)
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
 
 
 class _Connection:
