@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from satchel.index.pages import ProjectPage
 
-__all__ = ["EnvInstaller", "ProjectSource", "Reporter"]
+__all__ = ["Console", "EnvInstaller", "ProjectSource", "Reporter"]
 
 
 class ProjectSource(Protocol):
@@ -39,6 +39,19 @@ class ProjectSource(Protocol):
     def prefetch(self, names: list[str]) -> None:
         """A hint: these project pages will probably be needed soon (may start fetching them)."""
         ...
+
+
+class Console(Protocol):
+    """Where a command's words go; only `cli/` implements it. `out` is the command's result
+    (stdout, the lines pip prints there, so scripts that read them keep working); `err` a note
+    or warning as it happens (stderr). Each takes whole text, newlines included. `ask` puts a
+    question to the user: the answer, or None when there is no terminal to ask on."""
+
+    def out(self, text: str) -> None: ...
+
+    def err(self, text: str) -> None: ...
+
+    def ask(self, prompt: str) -> str | None: ...
 
 
 class Reporter(Protocol):

@@ -1,4 +1,4 @@
-"""Replayed installs (`satchel.commands.install_replay`) end to end: the real CLI, a real index
+"""Replayed installs (`satchel.memory.replay`) end to end: the real CLI, a real index
 on 127.0.0.1, real venvs made again at the same path, the same cache for both runs.
 
 A run is proved to be a replay by what it did *not* do: with PYTHONPROFILEIMPORTTIME=1 the

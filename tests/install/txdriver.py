@@ -17,7 +17,7 @@ def main() -> int:
     parser.add_argument("--recover-only", action="store_true")
     args = parser.parse_args()
 
-    from satchel.commands.target import install_target
+    from satchel.install.transaction import Destination
     from satchel.environment.scan import scan
     from satchel.fetch.unpack import unpacked
     from satchel.install.lock import environment_lock
@@ -26,9 +26,9 @@ def main() -> int:
     from satchel.interpreters.probe import probe
 
     info = probe(args.python)
-    target = install_target(info)
+    target = Destination.of(info)
     wheels = [unpacked(path) for path in args.add]
-    with environment_lock(state_dir(info.prefix), on_wait=lambda: print("waiting", file=sys.stderr)):
+    with environment_lock(state_dir(info.prefix), say=lambda _text: print("waiting", file=sys.stderr)):
         for note in recover(info.prefix):
             print(note)
         if args.recover_only:

@@ -2,7 +2,9 @@
 
 Commands are registered by module path and imported only when chosen, so `satchel --version`
 and `satchel --help` import nothing but this module (startup time is a feature). Each command
-module provides `add_arguments(parser)` and `run(args) -> int`.
+module provides `add_arguments(parser)` and `run(args) -> int`; `args.console` (a
+`protocols.Console`) is where it writes, and `install`/`freeze` also provide
+`answer_from_memory(argv, console) -> bool`, tried before argparse is imported.
 Nothing imports `satchel.cli`.
 """
 
@@ -79,17 +81,21 @@ def _main(argv: list[str] | None) -> int:
         sys.stdout.write(_version_line() + "\n")
         return 0
 
+    from satchel.cli.console import StreamConsole
+
+    console = StreamConsole()
     if args_list[:1] in (["install"], ["freeze"]) and "-h" not in args_list and "--help" not in args_list:
         import importlib
 
         # the same command on an unchanged environment: answered (or replayed) before argparse is imported
         module = importlib.import_module(f"satchel.commands.{args_list[0]}")
-        answered = _guarded(lambda: 0 if module.answer_from_memory(args_list) else None, verbose=0)
+        answered = _guarded(lambda: 0 if module.answer_from_memory(args_list, console) else None, verbose=0)
         if answered is not None:
             return answered
     parser = _build_parser(_chosen_command(args_list))
     args = parser.parse_args(args_list)
     args._argv = args_list
+    args.console = console
     from satchel.cli.progress import make_reporter
 
     args.reporter = make_reporter(quiet=bool(getattr(args, "quiet", 0)) or bool(getattr(args, "json", False)))

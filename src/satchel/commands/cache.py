@@ -18,12 +18,13 @@ fails cleanly or finds what it needs again.
 from __future__ import annotations
 
 import os
-import sys
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable, Iterator
+
+    from satchel.protocols import Console
 
 __all__ = ["PARTS", "add_arguments", "run"]
 
@@ -64,19 +65,20 @@ def run(args: argparse.Namespace) -> int:
     from satchel.cache.store import cache_root
 
     root = cache_root()
+    console: Console = args.console
     if args.cache_command == "dir":
-        sys.stdout.write(root + "\n")
+        console.out(root + "\n")
     elif args.cache_command == "info":
-        _info(root, as_json=args.json)
+        console.out(_info(root, as_json=args.json))
     elif args.cache_command == "list":
-        _list(root, args.pattern, abspath=args.list_format == "abspath")
+        console.out(_list(root, args.pattern, abspath=args.list_format == "abspath"))
     elif args.cache_command == "remove":
         removed = _remove(root, args.pattern)
         if not removed:
-            sys.stderr.write(f"WARNING: No matching packages for pattern \"{args.pattern}\"\n")
-        sys.stdout.write(f"Files removed: {removed}\n")
+            console.err(f"WARNING: No matching packages for pattern \"{args.pattern}\"\n")
+        console.out(f"Files removed: {removed}\n")
     else:
-        sys.stdout.write(f"Files removed: {_purge(root)}\n")
+        console.out(f"Files removed: {_purge(root)}\n")
     return 0
 
 
@@ -157,7 +159,7 @@ def _human(size: int) -> str:
     raise AssertionError("unreachable")
 
 
-def _info(root: str, *, as_json: bool) -> None:
+def _info(root: str, *, as_json: bool) -> str:
     rows = []
     for name, path in _owned(root):
         size, files = _walk(path)
@@ -168,14 +170,13 @@ def _info(root: str, *, as_json: bool) -> None:
 
         keys = ("name", "holds", "path", "bytes", "files", "entries")
         parts = [dict(zip(keys, row)) for row in rows]
-        sys.stdout.write(json.dumps({"location": root, "bytes": total, "parts": parts}, indent=2) + "\n")
-        return
+        return json.dumps({"location": root, "bytes": total, "parts": parts}, indent=2) + "\n"
     lines = [f"Cache location: {root}", f"Cache size: {_human(total)}"]
     width = max((len(row[0]) for row in rows), default=0)
     for name, holds, _path, size, files, entries in rows:
         count = f", {entries} entries" if entries is not None else ""
         lines.append(f"  {name.ljust(width)}  {_human(size):>9}  {files} files{count}: {holds}")
-    sys.stdout.write("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
 
 
 def _matches(filename: str, pattern: str) -> bool:
@@ -187,7 +188,7 @@ def _matches(filename: str, pattern: str) -> bool:
     return fnmatch.fnmatchcase(filename.lower(), glob.lower())
 
 
-def _list(root: str, pattern: str, *, abspath: bool) -> None:
+def _list(root: str, pattern: str, *, abspath: bool) -> str:
     found = []
     for part, path in _owned(root):
         if part.startswith("built-v"):
@@ -201,8 +202,7 @@ def _list(root: str, pattern: str, *, abspath: bool) -> None:
         lines = ["Cache contents:", ""] + [
             f" - {entry.name} ({_human(entry.stat(follow_symlinks=False).st_size)})" for entry in found
         ]
-    if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n" if lines else ""
 
 
 # ---------------------------------------------------------------- removing

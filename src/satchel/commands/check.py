@@ -3,7 +3,6 @@ another platform, in pip check's order and words."""
 
 from __future__ import annotations
 
-import sys
 
 from satchel.commands.target import add_target_arguments, installed_in_target
 
@@ -28,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
         installed, info.markers, supported_tags(info), venv_prefix=info.prefix if info.is_venv else None,
     )
     for warning in report.warnings:
-        sys.stderr.write(f"WARNING: {warning}\n")
+        args.console.err(f"WARNING: {warning}\n")
     if report.lines:
-        sys.stdout.write("\n".join(report.lines) + "\n")
+        args.console.out("\n".join(report.lines) + "\n")
     return 1 if report.failed else 0

@@ -10,6 +10,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from satchel.index.client import IndexClient
+    from satchel.protocols import Console
     from satchel.settings import Settings
 
 __all__ = ["open_source", "searched_locations"]
@@ -24,9 +25,7 @@ def searched_locations(settings: Settings) -> list[str]:
 
 
 @contextmanager
-def open_source(settings: Settings) -> Iterator[IndexClient]:
-    import sys
-
+def open_source(settings: Settings, console: Console) -> Iterator[IndexClient]:
     from satchel.index.client import IndexClient
     from satchel.index.http import HttpClient
     from satchel.index.httpcache import HttpCache
@@ -34,7 +33,7 @@ def open_source(settings: Settings) -> Iterator[IndexClient]:
 
     found = locations_from_settings(settings)
     for warning in found.warnings:
-        sys.stderr.write(f"WARNING: {warning}\n")
+        console.err(f"WARNING: {warning}\n")
     http = HttpClient(
         timeout=settings.timeout,
         retries=settings.retries,

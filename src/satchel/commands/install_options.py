@@ -1,9 +1,11 @@
 """pip install's options, with pip's names and aliases, for `satchel install` (and later
-download/wheel), plus the PEP 668 guard for installs outside a virtual environment."""
+download/wheel), read once into a typed `InstallOptions`; plus the PEP 668 guard for installs
+outside a virtual environment."""
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 
 from satchel.commands.target import add_target_arguments
 from satchel.errors import UsageError
@@ -14,7 +16,49 @@ if TYPE_CHECKING:
 
     from satchel.interpreters.info import InterpreterInfo
 
-__all__ = ["add_install_arguments", "cli_settings", "refuse_system"]
+__all__ = ["InstallOptions", "add_install_arguments", "cli_settings", "config_settings", "refuse_system"]
+
+
+@dataclass(frozen=True)
+class InstallOptions:
+    """What `satchel install` was asked, typed: the command's own options; `settings` holds
+    those that merge with config files and variables (None where the command line was silent)."""
+
+    argv: tuple[str, ...]
+    packages: tuple[str, ...]
+    requirement: tuple[str, ...]
+    constraint: tuple[str, ...]
+    editable: tuple[str, ...]
+    python: str | None
+    system: bool
+    upgrade: bool
+    force_reinstall: bool
+    ignore_installed: bool
+    no_deps: bool
+    src: str | None
+    dry_run: bool
+    report: str | None
+    compile: bool
+    json: bool
+    quiet: int
+    verbose: int
+    settings: dict[str, object]
+
+    @classmethod
+    def from_namespace(cls, args: argparse.Namespace) -> InstallOptions:
+        return cls(
+            argv=tuple(args._argv), packages=tuple(args.packages), requirement=tuple(args.requirement),
+            constraint=tuple(args.constraint), editable=tuple(args.editable), python=args.python,
+            system=args.system, upgrade=args.upgrade, force_reinstall=args.force_reinstall,
+            ignore_installed=args.ignore_installed, no_deps=args.no_deps, src=args.src, dry_run=args.dry_run,
+            report=args.report, compile=args.compile, json=args.json, quiet=args.quiet, verbose=args.verbose,
+            settings=cli_settings(args),
+        )  # fmt: skip
+
+    @property
+    def keeps_installed(self) -> bool:
+        """Whether what is installed may stay as it is (no -U, --force-reinstall or -I)."""
+        return not (self.upgrade or self.force_reinstall or self.ignore_installed)
 
 
 def add_install_arguments(parser: argparse.ArgumentParser) -> None:
@@ -110,9 +154,9 @@ def config_settings(values: tuple[str, ...]) -> dict[str, str | list[str]]:
     return settings
 
 
-def refuse_system(info: InterpreterInfo, args: argparse.Namespace) -> None:
+def refuse_system(info: InterpreterInfo, options: InstallOptions) -> None:
     """PEP 668: an interpreter marked EXTERNALLY-MANAGED is its OS's, not ours."""
-    if getattr(args, "break_system_packages", False):
+    if options.settings.get("break_system_packages"):
         return
     stdlib = os.path.dirname(os.__file__) if info.executable == "" else None
     marker_dirs = [p for p in info.sys_path if p.endswith(("lib/python%d.%d" % info.version[:2], "Lib"))]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 from satchel.commands.target import add_target_arguments, installed_in_target
 from satchel.environment.model import canonical_name
@@ -94,7 +93,7 @@ def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: lis
     settings = with_default_index(load_settings(cli, command="list", target_prefix=info.prefix), info.executable)
     target = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
     found: dict[str, tuple[str, str]] = {}
-    with open_source(settings) as source:
+    with open_source(settings, args.console) as source:
         source.prefetch([d.name for d in dists])
         for dist in dists:
             policy = CandidatePolicy(allow_prereleases=settings.pre, only_final=not settings.pre, allow_yanked_pinned=False)
@@ -122,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
     if args.list_format == "json":
         import json
 
-        sys.stdout.write(json.dumps(views.list_rows(dists, verbose=args.verbose, latest=latest)) + "\n")
+        args.console.out(json.dumps(views.list_rows(dists, verbose=args.verbose, latest=latest)) + "\n")
         return 0
     if args.list_format == "freeze":
         lines = views.freeze_list_lines(dists)
@@ -132,5 +131,5 @@ def run(args: argparse.Namespace) -> int:
         tags = {d.key: tag for d in dists if (tag := build_tag(d))}
         lines = views.format_columns(dists, tags, verbose=args.verbose, latest=latest)
     if lines:
-        sys.stdout.write("\n".join(lines) + "\n")
+        args.console.out("\n".join(lines) + "\n")
     return 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 
 from satchel.commands.target import add_target_arguments, installed_in_target
 from satchel.errors import OperationError
@@ -33,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     info, installed = installed_in_target(args)
     report = show_report(installed, args.packages, info.markers, verbose=bool(args.verbose), files=args.files)
     if report.missing:
-        sys.stderr.write(f"WARNING: Package(s) not found: {', '.join(report.missing)}\n")
+        args.console.err(f"WARNING: Package(s) not found: {', '.join(report.missing)}\n")
     if report.lines:
-        sys.stdout.write("\n".join(report.lines) + "\n")
+        args.console.out("\n".join(report.lines) + "\n")
     return 0 if report.shown else 1

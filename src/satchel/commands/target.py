@@ -13,10 +13,10 @@ if TYPE_CHECKING:
     import argparse
 
     from satchel.environment.model import InstalledSet
-    from satchel.install.transaction import Target
     from satchel.interpreters.info import InterpreterInfo
+    from satchel.protocols import Console
 
-__all__ = ["add_target_arguments", "finish_interrupted", "install_target", "installed_in_target"]
+__all__ = ["add_target_arguments", "finish_interrupted", "installed_in_target"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = True) -> None:
@@ -52,20 +52,18 @@ def search_paths(info: InterpreterInfo, args: argparse.Namespace) -> list[str]:
     return paths
 
 
-def finish_interrupted(info: InterpreterInfo) -> None:
+def finish_interrupted(info: InterpreterInfo, console: Console) -> None:
     """If an install was interrupted in this environment, finish or undo it first (and say so),
     so that no command ever reads a half-changed environment."""
     from satchel.install.paths import interrupted, state_dir
 
     if interrupted(info.prefix):
-        import sys
-
         from satchel.install.lock import environment_lock
         from satchel.install.transaction import recover
 
         with environment_lock(state_dir(info.prefix)):
             for note in recover(info.prefix):
-                sys.stderr.write(f"satchel: {note}\n")
+                console.err(f"satchel: {note}\n")
 
 
 def installed_in_target(args: argparse.Namespace) -> tuple[InterpreterInfo, InstalledSet]:
@@ -73,21 +71,5 @@ def installed_in_target(args: argparse.Namespace) -> tuple[InterpreterInfo, Inst
     from satchel.interpreters.discover import find_environment
 
     info = find_environment(args.python, system=args.system)
-    finish_interrupted(info)
+    finish_interrupted(info, args.console)
     return info, scan(search_paths(info, args))
-
-
-def install_target(info: InterpreterInfo) -> Target:
-    """Where installs into `info`'s environment go, and which interpreter their scripts run."""
-    from satchel.install.transaction import Target
-
-    paths = info.install_paths
-    major, minor, _ = info.version
-    scheme = {
-        "purelib": paths["purelib"],
-        "platlib": paths["platlib"],
-        "scripts": paths["scripts"],
-        "data": paths["data"],
-        "headers": os.path.join(info.prefix, "include", "site", f"python{major}.{minor}"),
-    }
-    return Target(info.prefix, scheme, info.executable, info.version)

@@ -4,9 +4,8 @@ transaction (all named packages go, or none)."""
 from __future__ import annotations
 
 import os
-import sys
 
-from satchel.commands.target import add_target_arguments, install_target
+from satchel.commands.target import add_target_arguments
 from satchel.errors import OperationError, UsageError
 
 TYPE_CHECKING = False
@@ -14,6 +13,7 @@ if TYPE_CHECKING:
     import argparse
 
     from satchel.environment.model import InstalledDist
+    from satchel.protocols import Console
 
 __all__ = ["add_arguments", "run"]
 
@@ -33,22 +33,19 @@ def _display(paths: list[str]) -> list[str]:
     return sorted(path + (os.sep + "*" if os.path.isdir(path) and not os.path.islink(path) else "") for path in paths)
 
 
-def _confirm() -> bool:
-    if not sys.stdin.isatty():
-        raise UsageError(
-            "uninstall needs confirmation, but there is no terminal to ask on.",
-            hint="pass -y/--yes to remove without asking.",
-        )
+def _confirm(console: Console) -> bool:
     while True:
-        answer = input("Proceed (Y/n)? ").strip().lower()
+        answer = console.ask("Proceed (Y/n)? ")
+        if answer is None:
+            raise UsageError(
+                "uninstall needs confirmation, but there is no terminal to ask on.",
+                hint="pass -y/--yes to remove without asking.",
+            )
+        answer = answer.strip().lower()
         if answer in ("", "y", "yes"):
             return True
         if answer in ("n", "no"):
             return False
-
-
-def _say_waiting() -> None:
-    sys.stderr.write("Waiting for another satchel process working on this environment...\n")
 
 
 def _names(args: argparse.Namespace) -> list[str]:
@@ -73,23 +70,23 @@ def run(args: argparse.Namespace) -> int:
     from satchel.environment.scan import scan
     from satchel.install.lock import environment_lock
     from satchel.install.paths import state_dir
-    from satchel.install.transaction import apply_changes, recover
+    from satchel.install.transaction import Destination, apply_changes, recover
     from satchel.install.uninstall import removal_paths
     from satchel.interpreters.discover import find_environment
 
     names = _names(args)
     info = find_environment(args.python, system=args.system)
-    target = install_target(info)
-    out = sys.stdout
-    with environment_lock(state_dir(info.prefix), on_wait=_say_waiting):
+    target = Destination.of(info)
+    console: Console = args.console
+    with environment_lock(state_dir(info.prefix), say=console.err):
         for note in recover(info.prefix):
-            sys.stderr.write(f"satchel: {note}\n")
+            console.err(f"satchel: {note}\n")
         installed = scan(info.sys_path)
         chosen: list[InstalledDist] = []
         for name in names:
             dist = installed.get(name)
             if dist is None:
-                sys.stderr.write(f"WARNING: Skipping {name} as it is not installed.\n")
+                console.err(f"WARNING: Skipping {name} as it is not installed.\n")
             elif dist not in chosen:
                 chosen.append(dist)
         if not chosen:
@@ -97,15 +94,14 @@ def run(args: argparse.Namespace) -> int:
         plans = {dist.key: removal_paths(dist, target.prefix) for dist in chosen}
         for dist in chosen:
             if not args.quiet:
-                out.write(f"Found existing installation: {dist.name} {dist.version}\n")
-                out.write(f"Uninstalling {dist.name}-{dist.version}:\n")
+                console.out(f"Found existing installation: {dist.name} {dist.version}\n")
+                console.out(f"Uninstalling {dist.name}-{dist.version}:\n")
             if not args.yes:
-                out.write("  Would remove:\n")
+                console.out("  Would remove:\n")
                 for path in _display(plans[dist.key]):
-                    out.write(f"    {path}\n")
+                    console.out(f"    {path}\n")
         if not args.yes:
-            out.flush()
-            if not _confirm():
+            if not _confirm(console):
                 return 0
         try:
             apply_changes(target, [], chosen, removal_paths=lambda d, _prefix: plans[d.key])
@@ -113,5 +109,5 @@ def run(args: argparse.Namespace) -> int:
             raise OperationError(f"uninstalling failed: {exc}") from exc
         if args.quiet < 2:
             for dist in chosen:
-                out.write(f"  Successfully uninstalled {dist.name}-{dist.version}\n")
+                console.out(f"  Successfully uninstalled {dist.name}-{dist.version}\n")
     return 0

@@ -93,10 +93,10 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         import json
 
-        sys.stdout.write(json.dumps(results if len(results) > 1 else results[0], indent=2) + "\n")
+        args.console.out(json.dumps(results if len(results) > 1 else results[0], indent=2) + "\n")
     elif not args.quiet:
         for result in results:
-            _print_summary(result)
+            args.console.err(_summary(result))
     return 0
 
 
@@ -201,13 +201,10 @@ def _activation_hint(result: dict[str, object]) -> str:
     return f"source {shlex.quote(bin_dir + '/activate')}"
 
 
-def _print_summary(result: dict[str, object]) -> None:
+def _summary(result: dict[str, object]) -> str:
     seeded: list[dict[str, str]] = result["seeded"]  # type: ignore[assignment]
     with_ = ""
     if seeded:
         with_ = " with " + ", ".join(f"{s['name']} {s['version']}" for s in seeded)
     verb = {"created": "Created", "replaced": "Replaced", "updated": "Updated"}[str(result["action"])]
-    sys.stderr.write(
-        f"{verb} {result['path']} (Python {result['version']}){with_}\n"
-        f"Activate with: {_activation_hint(result)}\n"
-    )
+    return f"{verb} {result['path']} (Python {result['version']}){with_}\nActivate with: {_activation_hint(result)}\n"

@@ -12,10 +12,14 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-__all__ = ["environment_lock"]
+__all__ = ["WAITING", "environment_lock"]
+
+#: What a second process says (once) while it waits for the environment.
+WAITING = "Waiting for another satchel process working on this environment...\n"
 
 
-def environment_lock(state_dir: str, *, on_wait: Callable[[], None] | None = None) -> file_lock:
-    """The lock of the environment whose satchel state directory is `state_dir`, to hold with `with`."""
+def environment_lock(state_dir: str, *, say: Callable[[str], None] | None = None) -> file_lock:
+    """The lock of the environment whose satchel state directory is `state_dir`, to hold with
+    `with`; `say(WAITING)` if it has to wait for another process."""
     os.makedirs(state_dir, exist_ok=True)
-    return file_lock(os.path.join(state_dir, "lock"), on_wait=on_wait)
+    return file_lock(os.path.join(state_dir, "lock"), on_wait=None if say is None else lambda: say(WAITING))

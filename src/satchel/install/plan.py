@@ -14,11 +14,12 @@ from satchel.environment.model import InstalledDist, InstalledSet, canonical_nam
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterable
+    from collections.abc import Callable, Collection, Iterable
 
     from satchel.index.links import FileLink
+    from satchel.requirements.model import InstallRequest
 
-__all__ = ["InstallPlan", "PinLike", "PlanItem", "make_plan"]
+__all__ = ["InstallPlan", "PinLike", "PlanItem", "make_plan", "spell_as_requested"]
 
 
 class PinLike(Protocol):
@@ -120,3 +121,30 @@ def make_plan(
         if current is not None:
             remove.append(current)
     return InstallPlan(add, remove, unchanged)
+
+
+def spell_as_requested(plan: InstallPlan, requests: Iterable[InstallRequest], metadata: Callable[[FileLink], bytes]) -> None:
+    """Name each item as the requirement that brought it in spells it (`Foo_Bar`, `jinja2`):
+    the user's request first, else the first dependent's Requires-Dist, as pip's closing line.
+    `metadata(link)` is the core metadata the resolver read (memoised)."""
+    from packaging.requirements import InvalidRequirement, Requirement
+
+    from satchel.environment.scan import parse_headers
+
+    spelled: dict[str, str] = {}
+    for request in requests:
+        if request.name:
+            spelled.setdefault(canonical_name(request.name), request.name)
+    for item in plan.add:
+        try:
+            raw = metadata(item.link)
+        except Exception:  # a name is cosmetic; never fail an install over it
+            continue
+        for text in parse_headers(raw.decode("utf-8", "replace")).get("requires-dist", []):
+            try:
+                name = Requirement(text).name
+            except InvalidRequirement:
+                continue
+            spelled.setdefault(canonical_name(name), name)
+    for item in plan.add:
+        item.name = spelled.get(item.key, item.name)

@@ -11,7 +11,12 @@
 
 from __future__ import annotations
 
-__all__ = ["record_text", "scripts_for_target", "sha256_record_hash", "shebang"]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import Any
+
+__all__ = ["direct_url_json", "record_text", "scripts_for_target", "sha256_record_hash", "shebang"]
 
 _VERSIONED_PIP = r"^pip(\d+(\.\d+)?)?$"
 _VERSIONED_EASY_INSTALL = r"^easy_install(-\d+\.\d+)?$"
@@ -80,3 +85,12 @@ def _csv_field(field: str) -> str:
     if any(c in field for c in ',"\r\n'):
         return '"' + field.replace('"', '""') + '"'
     return field
+
+
+def direct_url_json(url: str, digest: str, built: Mapping[str, Any] | None = None) -> bytes:
+    """direct_url.json (PEP 610) for what came from a URL, a path or VCS, as pip writes it
+    (freeze reads it): the builder's record for what it built, else the wheel's own hash."""
+    import json
+
+    info = built if built is not None else {"url": url, "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
+    return json.dumps(info, sort_keys=True).encode()

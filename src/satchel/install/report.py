@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from satchel.install.plan import InstallPlan, PlanItem
 
-__all__ = ["installation_report", "metadata_json"]
+__all__ = ["installation_report", "metadata_json", "report_text"]
 
 _MULTIPLE_USE = {
     "dynamic", "platform", "supported_platform", "classifier", "requires_dist", "requires_external",
@@ -84,3 +84,13 @@ def installation_report(
             entry["requested_extras"] = extras
         items.append(entry)
     return {"version": "1", "pip_version": pip_version, "install": items, "environment": dict(environment)}
+
+
+def report_text(
+    plan: InstallPlan, *, metadata: Mapping[str, bytes], environment: Mapping[str, str], requested_extras: Mapping[str, list[str]]
+) -> str:
+    """The report as pip writes it (JSON, indented by 2, a closing newline)."""
+    import json
+
+    report = installation_report(plan, metadata=metadata, environment=environment, requested_extras=requested_extras)
+    return json.dumps(report, indent=2) + "\n"

@@ -35,15 +35,17 @@ if TYPE_CHECKING:
 
     from satchel.environment.model import InstalledDist
     from satchel.fetch.unpack import UnpackedWheel
+    from satchel.interpreters.info import InterpreterInfo
 
-__all__ = ["Target", "apply_changes", "recover", "state_dir"]
+__all__ = ["Destination", "apply_changes", "recover", "state_dir"]
 
 _JOURNAL = "journal.json"
 _VERSION = 1
 
 
-class Target:
-    """The environment being changed: its prefix, install scheme and interpreter."""
+class Destination:
+    """Where an install's files go: the environment's prefix, install scheme and interpreter
+    (not to be confused with `index.evaluate.TargetEnvironment`, which wheels are chosen for)."""
 
     __slots__ = ("prefix", "python", "python_version", "scheme")
 
@@ -52,6 +54,20 @@ class Target:
         self.scheme = dict(scheme)
         self.python = python
         self.python_version = python_version
+
+    @classmethod
+    def of(cls, info: InterpreterInfo) -> Destination:
+        """Where installs into `info`'s environment go, and which interpreter their scripts run."""
+        paths = info.install_paths
+        major, minor, _ = info.version
+        scheme = {
+            "purelib": paths["purelib"],
+            "platlib": paths["platlib"],
+            "scripts": paths["scripts"],
+            "data": paths["data"],
+            "headers": os.path.join(info.prefix, "include", "site", f"python{major}.{minor}"),
+        }
+        return cls(info.prefix, scheme, info.executable, info.version)
 
 
 def _fsync_dir(path: str) -> None:
@@ -192,7 +208,7 @@ def _only_these(directory: str, chosen: set[str]) -> bool:
 
 
 def apply_changes(
-    target: Target,
+    target: Destination,
     add: list[UnpackedWheel],
     remove: list[InstalledDist],
     *,

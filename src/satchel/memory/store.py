@@ -1,7 +1,7 @@
 """Remembering answers that depend only on what a command reads, so that the same command on
 the same inputs answers in milliseconds: that an install had nothing to do, what freeze
 printed (both keyed on the stamps of the environment's directories), and what an install did
-(keyed on the environment's contents, replayed by `satchel.commands.install_replay` once the
+(keyed on the environment's contents, replayed by `satchel.memory.replay` once the
 index pages it read are confirmed unchanged).
 
 A key is everything that could change the answer: the arguments and working directory, the

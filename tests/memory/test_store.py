@@ -1,4 +1,4 @@
-"""satchel.install.memory (the no-op / freeze / replay answer store), and the install path's
+"""satchel.memory.store (the no-op / freeze / replay answer store), and the install path's
 hand-written stand-ins for stdlib modules, each checked against the module it replaces:
 `record.record_text` (csv), `record.sha256_record_hash` (hashlib + base64),
 `transaction._json` (json), `model.canonical_name` (the PEP 503 regex)."""
@@ -21,8 +21,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from satchel.environment.model import canonical_name
-from satchel.install import memory
-from satchel.install.memory import (
+from satchel.memory import store as memory
+from satchel.memory.store import (
     NOOP,
     REPLAY,
     command_key,

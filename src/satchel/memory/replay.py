@@ -7,7 +7,7 @@ This is the warm path of pip's and uv's caches taken one step further: where the
 pages and wheels but resolve again, satchel also keeps the resolution's answer, keyed by
 everything it depended on:
 
-- the key (`satchel.install.memory`): the arguments, working directory, requirements files'
+- the key (`satchel.memory.store`): the arguments, working directory, requirements files'
   contents, PIP_*/SATCHEL_*/HTTP variables, config file stamps, the interpreter's whole probe
   answer, satchel's own version, and what is installed on the environment's search path
   (by name and version, not stamps) before the install;
@@ -30,9 +30,7 @@ reading could be re-checked (no credentials, no redirects, no file without a has
 
 from __future__ import annotations
 
-import sys
-
-from satchel.commands.install import simple_argv
+from satchel.memory.noop import quiet, simple_argv
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,11 +41,12 @@ if TYPE_CHECKING:
     from satchel.index.revalidate import Consulted
     from satchel.install.plan import InstallPlan
     from satchel.interpreters.info import InterpreterInfo
+    from satchel.protocols import Console
     from satchel.requirements.model import InstallRequest
 
 __all__ = ["Recorder", "recorder_for", "replay", "replay_argv"]
 
-# Options a replayed command may carry beyond those of a plain no-op (`install.simple_argv`):
+# Options a replayed command may carry beyond those of a plain no-op (`noop.simple_argv`):
 # they change the resolution, and the key holds them.
 _EXTRA_FLAGS = frozenset({"-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed"})
 _EXTRA_VALUED = frozenset({"--upgrade-strategy"})
@@ -56,7 +55,7 @@ _REFUSED = frozenset({"--no-cache-dir", "--cache-dir"})
 
 
 def replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
-    """`install.simple_argv` of `argv` with the options above set aside; None when refused."""
+    """`noop.simple_argv` of `argv` with the options above set aside; None when refused."""
     kept = []
     iterator = iter(argv)
     for token in iterator:
@@ -77,7 +76,7 @@ def _key(argv: Sequence[str], info: InterpreterInfo, simple: Mapping[str, list[s
     import os
 
     import satchel
-    from satchel.install.memory import command_key, contents_key, stamp
+    from satchel.memory.store import command_key, contents_key, stamp
     from satchel.settings.sources import pip_config_files
 
     config = [path for _kind, path in pip_config_files(info.prefix)]
@@ -88,7 +87,7 @@ def _key(argv: Sequence[str], info: InterpreterInfo, simple: Mapping[str, list[s
     return "\0".join(parts)
 
 
-def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
+def replay(argv: Sequence[str], info: InterpreterInfo, console: Console) -> bool:
     """Do what this install did last time, if everything it read is unchanged; False (nothing
     done) when it can't be replayed. `argv` starts with "install"."""
     from satchel.install.paths import interrupted
@@ -96,19 +95,18 @@ def replay(argv: Sequence[str], info: InterpreterInfo) -> bool:
     simple = replay_argv(argv)
     if simple is None or interrupted(info.prefix):
         return False  # (an interrupted transaction: the full path recovers it and says so)
-    from satchel.commands.install import say_waiting
     from satchel.install.lock import environment_lock
-    from satchel.install.memory import REPLAY, recall_entry
+    from satchel.memory.store import REPLAY, recall_entry
     from satchel.install.paths import state_dir
 
     key = _key(argv, info, simple)
     entry = recall_entry(REPLAY, key)  # (before locking: nothing is written for a command never recorded)
     if not isinstance(entry, dict) or not _well_formed(entry):
         return False
-    with environment_lock(state_dir(info.prefix), on_wait=say_waiting):
+    with environment_lock(state_dir(info.prefix), say=console.err):
         if interrupted(info.prefix) or _key(argv, info, simple) != key:
             return False  # (what is installed changed while we waited)
-        return _apply(argv, info, entry, quiet=any(flag in ("-q", "--quiet") for flag in simple["flags"]))
+        return _apply(argv, info, entry, console=None if quiet(simple) else console)
 
 
 def _well_formed(entry: Mapping[str, Any]) -> bool:
@@ -128,11 +126,10 @@ def _well_formed(entry: Mapping[str, Any]) -> bool:
         return False
 
 
-def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], *, quiet: bool) -> bool:
-    from satchel.commands.target import install_target
+def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], *, console: Console | None) -> bool:
     from satchel.fetch.unpack import cached
     from satchel.index.revalidate import unchanged
-    from satchel.install.transaction import apply_changes
+    from satchel.install.transaction import Destination, apply_changes
     from satchel.install.uninstall import removal_paths
 
     wheels = [cached(digest, manifest) for digest, manifest in zip(entry["wheels"], entry["manifests"])]
@@ -151,18 +148,17 @@ def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any],
     if not unchanged(entry["consulted"]):
         return False
     apply_changes(
-        install_target(info), wheels, remove,  # type: ignore[arg-type]
+        Destination.of(info), wheels, remove,  # type: ignore[arg-type]
         requested=set(entry["requested"]), removal_paths=removal_paths,
     )  # fmt: skip
     if entry["satisfied"] is not None:
-        from satchel.commands.install import noop_key_for
-        from satchel.install.memory import remember
+        from satchel.memory.noop import noop_key_for, remember_noop
 
-        key = noop_key_for(list(argv), info)
+        key = noop_key_for(argv, info)
         if key is not None:
-            remember(key, entry["satisfied"], entry["files"])
-    if not quiet:
-        sys.stdout.write(entry["summary"])
+            remember_noop(key, entry["satisfied"], entry["files"])
+    if console is not None:
+        console.out(entry["summary"])
     return True
 
 
@@ -180,7 +176,7 @@ class Recorder:
         import os
 
         from satchel.fetch.download import local_path
-        from satchel.install.memory import REPLAY, remember_entry
+        from satchel.memory.store import REPLAY, remember_entry
 
         if any(direct):
             return  # files named by URL or path: their contents aren't pinned by any page

@@ -1,0 +1,43 @@
+"""The options a requirements file carries (`--index-url`, `--find-links`, `--pre`, ...)
+applied on top of the merged settings, as pip applies them: an --index-url in a file replaces
+the index, the lists grow, flags turn on. Pure."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from satchel.requirements.model import RequirementsOptions
+    from satchel.settings.model import Settings
+
+__all__ = ["with_file_options"]
+
+
+def with_file_options(settings: Settings, file_options: Iterable[RequirementsOptions]) -> Settings:
+    """`settings` with each requirements file's own options applied, in the order read."""
+    for options in file_options:
+        changes: dict[str, object] = {}
+        if options.index_url:
+            changes["index_url"] = options.index_url
+        if options.extra_index_urls:
+            changes["extra_index_urls"] = settings.extra_index_urls + tuple(options.extra_index_urls)
+        if options.find_links:
+            changes["find_links"] = settings.find_links + tuple(options.find_links)
+        if options.no_index:
+            changes["no_index"] = True
+        if options.pre:
+            changes["pre"] = True
+        if options.prefer_binary:
+            changes["prefer_binary"] = True
+        if options.require_hashes:
+            changes["require_hashes"] = True
+        if options.trusted_hosts:
+            changes["trusted_hosts"] = settings.trusted_hosts + tuple(options.trusted_hosts)
+        if options.only_binary:
+            changes["only_binary"] = settings.only_binary | frozenset(options.only_binary)
+        if options.no_binary:
+            changes["no_binary"] = settings.no_binary | frozenset(options.no_binary)
+        if changes:
+            settings = settings.replace(**changes)
+    return settings
