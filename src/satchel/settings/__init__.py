@@ -3,7 +3,9 @@
     command line > SATCHEL_* > satchel.toml > PIP_* > pip config files > default
 
 `model` holds the values (pure), `merge` the precedence and pip's parsing rules (pure),
-`sources` reads pip.conf/pip.ini, PIP_*, satchel.toml, SATCHEL_* and pip's default index (edge).
+`sources` finds the layers (where pip.conf/pip.ini and satchel.toml are, PIP_*, SATCHEL_*),
+`pip_config` and `satchel_toml` read those files, `default_index` finds pip's default index
+(all edge).
 
 Import rule: `satchel.settings` imports only `satchel.errors` and the standard library, plus
 platformdirs and tomllib lazily. Nothing heavy at import time.
@@ -17,7 +19,8 @@ if TYPE_CHECKING:
 
     from satchel.settings.precedence import merge
     from satchel.settings.model import Entry, Layer, NoDefaultIndexError, Settings, SettingsError
-    from satchel.settings.sources import default_index_url, load_layers, with_default_index
+    from satchel.settings.default_index import default_index_url, with_default_index
+    from satchel.settings.sources import load_layers
 
 _LAZY = {
     "merge": "satchel.settings.precedence",
@@ -26,9 +29,9 @@ _LAZY = {
     "NoDefaultIndexError": "satchel.settings.model",
     "Settings": "satchel.settings.model",
     "SettingsError": "satchel.settings.model",
-    "default_index_url": "satchel.settings.sources",
+    "default_index_url": "satchel.settings.default_index",
     "load_layers": "satchel.settings.sources",
-    "with_default_index": "satchel.settings.sources",
+    "with_default_index": "satchel.settings.default_index",
 }
 
 
