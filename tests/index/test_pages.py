@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from satchel.index.links import FileLink, archive_extension, hashes_from_fragment, redact_url
+from satchel.index.links import FileLink, archive_extension, hashes_from_fragment
 from satchel.index.pages import (
     ACCEPT,
     PageError,
@@ -420,36 +420,6 @@ def test_parse_page_errors_name_the_redacted_page() -> None:
 
 
 # ---------------------------------------------------------------- links
-
-
-@pytest.mark.parametrize(
-    ("url", "shown"),
-    [
-        ("https://user:pass@index.example.com/simple/", "https://user:****@index.example.com/simple/"),
-        ("https://token@index.example.com/simple/", "https://****@index.example.com/simple/"),
-        ("https://user:@index.example.com/x", "https://user:****@index.example.com/x"),
-        ("https://us%40er:p%3Ass@host:8080/x?q=1#f", "https://us%40er:****@host:8080/x?q=1#f"),
-        ("https://a@b:c@host/x", "https://a@b:****@host/x"),
-        ("https://index.example.com/simple/", "https://index.example.com/simple/"),
-        ("file:///tmp/wheels/x-1.0.tar.gz", "file:///tmp/wheels/x-1.0.tar.gz"),
-    ],
-)
-def test_redact_url(url: str, shown: str) -> None:
-    assert redact_url(url) == shown
-
-
-@pytest.mark.parametrize(
-    "url",
-    [
-        "https://user:pass@index.example.com/simple/",
-        "https://token@index.example.com/simple/",
-        "https://us%40er:p%3Ass@host:8080/x?q=1#f",
-        "https://index.example.com/simple/",
-    ],
-)
-def test_redact_url_matches_pip(url: str) -> None:
-    misc = pytest.importorskip("pip._internal.utils.misc")
-    assert redact_url(url) == misc.redact_auth_from_url(url)
 
 
 def test_credentials_never_show_in_repr_or_str() -> None:

@@ -12,6 +12,8 @@ import os
 import re
 import subprocess
 
+from satchel.urls import path_to_url, redact_git_remote
+
 __all__ = ["editable_git_entry"]
 
 # git's scp-like remote form, `user@host:path` (the path must not look like a drive letter)
@@ -42,26 +44,9 @@ def _pip_url(remote: str) -> str | None:
     if re.match(r"\w+://", remote):
         return remote
     if os.path.exists(remote):
-        from pathlib import Path
-
-        return Path(remote).as_uri()
+        return path_to_url(remote)
     match = _SCP.match(remote)
     return match.expand(r"ssh://\1\2/\3") if match else None
-
-
-def _redacted(url: str) -> str:
-    """The remote with any password hidden (`user:****@host`): freeze output is shown and
-    shared, and satchel never prints credentials (pip would print them here)."""
-    from urllib.parse import urlsplit, urlunsplit
-
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    auth, host = parts.netloc.rsplit("@", 1)
-    user, sep, _ = auth.partition(":")
-    if not sep:
-        return url if user == "git" else urlunsplit(parts._replace(netloc=f"****@{host}"))
-    return urlunsplit(parts._replace(netloc=f"{user}:****@{host}"))
 
 
 def _project_root(location: str) -> str | None:
@@ -92,7 +77,7 @@ def editable_git_entry(location: str, name: str, display: str) -> list[str] | No
     revision = (_git(location, "rev-parse", "HEAD") or "").strip()
     if not revision:
         return ["## !! Could not determine repository location", f"-e {location}"]
-    url = _redacted(url)
+    url = redact_git_remote(url)  # freeze output is shown and shared: no credentials
     if not url.lower().startswith("git:"):
         url = "git+" + url
     from urllib.parse import quote

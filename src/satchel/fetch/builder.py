@@ -27,13 +27,12 @@ import os
 import shutil
 import tempfile
 import threading
-import urllib.parse
 from dataclasses import dataclass, field
 
 from satchel.cache.store import cache_root, pid_alive
 from satchel.errors import OperationError, UsageError
 from satchel.fetch.build import Backend, BuildError, BuildLog, read_build_system, static_metadata
-from satchel.fetch.download import local_path
+from satchel.urls import direct_url_form, is_vcs_url, local_path, path_to_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -193,7 +192,7 @@ class Builder:
     ) -> None:
         """What the link is, where its tree will be, and its cache identity (cheaply: a hash
         the index gave, a local file's hash, a git commit from ls-remote)."""
-        if link.url.startswith(("git+", "hg+", "svn+", "bzr+")):
+        if is_vcs_url(link.url):
             self._identify_vcs(source, link)
             if editable:
                 self._editable_checkout(source, link)
@@ -203,7 +202,7 @@ class Builder:
             project = os.path.normpath(os.path.join(local, link.subdirectory)) if link.subdirectory else local
             source.project_dir = project
             source.display = project
-            source.direct_url = {"url": _redacted(link.url), "dir_info": {"editable": True} if editable else {}}
+            source.direct_url = {"url": direct_url_form(link.url), "dir_info": {"editable": True} if editable else {}}
             if link.subdirectory:
                 source.direct_url["subdirectory"] = link.subdirectory
             return
@@ -227,7 +226,7 @@ class Builder:
             source.archive = self._download(source, link, expected)
             digest = _sha256(source.archive)
         source.identity = f"sdist:{digest}" + (f":{link.subdirectory}" if link.subdirectory else "")
-        source.direct_url = {"url": _redacted(link.url), "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
+        source.direct_url = {"url": direct_url_form(link.url), "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
         if link.subdirectory:
             source.direct_url["subdirectory"] = link.subdirectory
 
@@ -242,7 +241,7 @@ class Builder:
         info: dict[str, Any] = {"vcs": vcs.vcs, "commit_id": commit}
         if vcs.rev:
             info["requested_revision"] = vcs.rev
-        source.direct_url = {"url": _redacted(vcs.repo), "vcs_info": info}
+        source.direct_url = {"url": direct_url_form(vcs.repo), "vcs_info": info}
         if vcs.subdirectory:
             source.direct_url["subdirectory"] = vcs.subdirectory
 
@@ -267,7 +266,7 @@ class Builder:
             project = checkout(vcs, commit, dest)
         source.project_dir = project
         source.identity = None  # an editable is built from its tree every time
-        source.direct_url = {"url": _path_url(project), "dir_info": {"editable": True}}
+        source.direct_url = {"url": path_to_url(project), "dir_info": {"editable": True}}
 
     def _download(self, source: _Source, link: FileLink, expected: Mapping[str, Collection[str]] | None) -> str:
         directory = self._scratch(source, "download")
@@ -277,7 +276,7 @@ class Builder:
         """The project directory to build, extracting or checking out on first use."""
         if source.project_dir is not None:
             return source.project_dir
-        if link.url.startswith("git+"):
+        if is_vcs_url(link.url):
             from satchel.fetch.vcs import checkout, parse_vcs_url
 
             text = link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else "")
@@ -576,21 +575,3 @@ def _check_expected(digest: str, expected: Mapping[str, Collection[str]] | None,
             context=f"expected sha256: {', '.join(sorted(expected.get('sha256', ()) if expected else [wanted or '']))}\n"
             f"got:             {digest}",
         )
-
-
-def _path_url(path: str) -> str:
-    import pathlib
-
-    return pathlib.Path(path).absolute().as_uri()
-
-
-def _redacted(url: str) -> str:
-    """A URL for direct_url.json as PEP 610 wants it: no credentials, except a bare `git@`
-    user and environment-variable placeholders (`${TOKEN}`)."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    auth, host = parts.netloc.rsplit("@", 1)
-    if auth == "git" or (auth.startswith("${") and auth.endswith("}")):
-        return url
-    return urllib.parse.urlunsplit(parts._replace(netloc=host))

@@ -13,6 +13,7 @@ import shutil
 
 from satchel.cache.store import cache_root
 from satchel.fetch.unpack import UnpackedWheel, cached, unpacked
+from satchel.urls import local_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -27,18 +28,9 @@ if TYPE_CHECKING:
         ) -> str: ...
 
 
-__all__ = ["fetch_wheels", "local_path"]
+__all__ = ["fetch_wheels"]
 
 _WORKERS = 8
-
-
-def local_path(url: str) -> str | None:
-    """The path a file:// URL names; None for any other URL."""
-    if not url.startswith("file:"):
-        return None
-    from urllib.parse import unquote, urlsplit
-
-    return unquote(urlsplit(url).path)
 
 
 def _one(

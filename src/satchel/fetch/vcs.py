@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from satchel.cache.store import cache_root
 from satchel.errors import OperationError, UsageError
-from satchel.index.links import redact_url
+from satchel.urls import is_file_url, redact_text, redact_vcs_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -54,9 +54,7 @@ _REPO_ENV = (
     "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY",
     "GIT_ALTERNATE_OBJECT_DIRECTORIES", "GIT_COMMON_DIR", "GIT_NAMESPACE", "GIT_PREFIX",
 )  # fmt: skip
-_URL_AUTH = re.compile(r"(\b[A-Za-z][\w+.-]*://)([^/@\s]+)@")
 _GENERIC_FATAL = "Could not read from remote repository."
-_MIN_SECRET = 6  # shorter "passwords" are masked only inside URLs, not as bare words
 _INSTALL_GIT_HINT = "install git (for example `apt install git` or `brew install git`) and make sure it is on PATH"
 
 
@@ -71,7 +69,7 @@ class VcsUrl:
 
     def display(self) -> str:
         """The URL in pip's form with any credentials replaced by `****`, for messages."""
-        text = f"{self.vcs}+{_redact_repo(self.repo)}"
+        text = f"{self.vcs}+{redact_vcs_url(self.repo)}"
         if self.rev is not None:
             text += f"@{self.rev}"
         if self.subdirectory is not None:
@@ -85,7 +83,7 @@ class VcsUrl:
 def parse_vcs_url(url: str) -> VcsUrl:
     """pip's reading of `git+<transport>://...[@rev][#subdirectory=dir]` (and `git+user@host:path`)."""
     text = url.strip()
-    shown = _redact_text(text, text)
+    shown = redact_text(text, url=text)
     body, _, fragment = text.partition("#")
     vcs, transport, rest = _split_scheme(body, shown)
     if "://" in rest or transport == "file":
@@ -125,7 +123,7 @@ def _split_scheme(body: str, shown: str) -> tuple[str, str, str]:
         raise UsageError(
             f"the git URL {shown} names no repository", input=shown, hint="for example git+https://host/repo.git@v1.0"
         )
-    transport = rest.split(":", 1)[0].lower() if "://" in rest or rest.lower().startswith("file:") else "ssh"
+    transport = rest.split(":", 1)[0].lower() if "://" in rest or is_file_url(rest) else "ssh"
     if transport not in _GIT_TRANSPORTS:
         raise UsageError(
             f"unsupported git URL scheme 'git+{transport}' in {shown}",
@@ -299,7 +297,7 @@ def _update_submodules(url: VcsUrl, dest: str) -> None:
     """
     if not os.path.exists(os.path.join(dest, ".gitmodules")):
         return
-    local = url.repo.lower().startswith("file:")
+    local = is_file_url(url.repo)
     config = ["protocol.file.allow=always"] if local else []
     args = ["submodule", "update", "--init", "--recursive", "-q"]
     _git_checked(args, url, "fetch the submodules of", cwd=dest, config=config)
@@ -440,7 +438,7 @@ def _git_checked(
     """`_git`, and an OperationError with git's own (redacted) reason if it fails."""
     result = _git(args, url, cwd=cwd, config=config)
     if result.returncode != 0:
-        stderr = _redact_text(result.stderr, url.repo).strip()
+        stderr = redact_text(result.stderr, url=url.repo).strip()
         lines = stderr.splitlines()
         raise OperationError(
             f"can't {doing} git repository {_shown_repo(url)}: {_reason(stderr)}",
@@ -476,43 +474,4 @@ def _no_such_rev(url: VcsUrl, rev: str) -> UsageError:
 
 
 def _shown_repo(url: VcsUrl) -> str:
-    return _redact_repo(url.repo)
-
-
-def _redact_repo(repo: str) -> str:
-    """`redact_url`, except that an ssh user name (`ssh://git@host`, `git@host:path`) is no secret."""
-    parts = urllib.parse.urlsplit(repo)
-    if "://" not in repo or (_is_ssh(parts.scheme) and ":" not in parts.netloc.rpartition("@")[0]):
-        return repo
-    return redact_url(repo)
-
-
-def _redact_text(text: str, repo: str) -> str:
-    """`text` with the credentials of `repo`, and those of any `scheme://user:pass@` in it, masked.
-
-    git prints URLs as it was given them (older versions) or anonymised (newer ones); a secret
-    long enough to be a real one is masked wherever it appears, percent-decoded too.
-    """
-    parts = urllib.parse.urlsplit(repo) if "://" in repo else None
-    auth = parts.netloc.rpartition("@")[0] if parts else ""
-    if auth and not (parts and _is_ssh(parts.scheme) and ":" not in auth):
-        secret = auth.partition(":")[2] if ":" in auth else auth
-        for form in sorted({auth, urllib.parse.unquote(auth)}, key=len, reverse=True):
-            text = text.replace(f"{form}@", _masked(form))
-        for form in sorted({secret, urllib.parse.unquote(secret)}, key=len, reverse=True):
-            if len(form) >= _MIN_SECRET:
-                text = text.replace(form, "****")
-    return _URL_AUTH.sub(lambda m: m.group(1) + _masked(m.group(2), m.group(1)), text)
-
-
-def _masked(auth: str, scheme: str = "") -> str:
-    """The `user:****@` (or `****@`) that replaces `auth@`; an ssh user name alone is kept."""
-    user, colon, _password = auth.partition(":")
-    if colon:
-        return f"{user}:****@"
-    return f"{auth}@" if _is_ssh(scheme) else "****@"
-
-
-def _is_ssh(scheme: str) -> bool:
-    """`ssh`, `git+ssh` (with or without `://`): a user name there is a login, not a token."""
-    return scheme.lower().removesuffix("://").rpartition("+")[2] == "ssh"
+    return redact_vcs_url(url.repo)

@@ -35,7 +35,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 import zipfile
 from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import Any
@@ -44,7 +43,7 @@ from satchel.cache.store import atomic_write_bytes, cache_root
 from satchel.errors import OperationError, WheelError
 from satchel.index.http import HttpClient, IndexUnavailable
 from satchel.index.httpcache import HttpCache, Memo
-from satchel.index.links import SUPPORTED_HASHES, FileLink, archive_extension, redact_url
+from satchel.index.links import SUPPORTED_HASHES, FileLink, archive_extension
 from satchel.index.pages import ACCEPT, ProjectPage, parse_page
 from satchel.index.revalidate import Consulted
 from satchel.index.sources import (
@@ -55,6 +54,7 @@ from satchel.index.sources import (
     is_of_project,
     project_url,
 )
+from satchel.urls import file_url_to_path, is_file_url, redact_url
 
 __all__ = ["HashMismatch", "IndexClient", "MetadataUnavailable"]
 
@@ -198,8 +198,8 @@ class IndexClient:
     def _note_file(self, link: FileLink) -> None:
         """A file's contents matter: a local one is stamped; a remote one without a hash can
         change under the same page, so what was read can't be re-checked from pages alone."""
-        if link.url.startswith("file:"):
-            self.consulted.local(_file_path(link.url))
+        if is_file_url(link.url):
+            self.consulted.local(file_url_to_path(link.url))
         elif "sha256" not in link.hashes:
             self.consulted.refuse(f"{link.display}: no sha256")
 
@@ -239,8 +239,8 @@ class IndexClient:
                 input=link.display,
                 hint="its metadata comes from building it",
             )
-        if link.url.startswith("file:"):
-            path = _file_path(link.url)
+        if is_file_url(link.url):
+            path = file_url_to_path(link.url)
             return _wheel_metadata(lambda: zipfile.ZipFile(path), link)
         return self._metadata_by_range(link)
 
@@ -311,11 +311,6 @@ def _canonical(name: str) -> str:
     from packaging.utils import canonicalize_name
 
     return str(canonicalize_name(name))
-
-
-def _file_path(url: str) -> str:
-    """The local path a file: URL names."""
-    return urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
 
 
 def _basename(url: str) -> str:

@@ -2,7 +2,7 @@
 proxies, credentials and `file://` URLs behind one `get()`.
 
 Import rule: an edge module. Imports the stdlib, urllib3 (lazily: when a client is made),
-truststore (optionally, lazily), satchel.errors and the pure `satchel.index.sources`/`links`.
+truststore (optionally, lazily), satchel.errors, satchel.urls and the pure `satchel.index.sources`.
 
     http = HttpClient(timeout=15.0, retries=5, cert=None, trusted_hosts=("intranet:8080",))
     response = http.get("https://user:pw@host/simple/demo/", {"Accept": ACCEPT})
@@ -43,9 +43,9 @@ from typing import Any, BinaryIO
 
 from satchel import __version__
 from satchel.errors import OperationError, UsageError
-from satchel.index.links import redact_url
 from satchel.index.tls import tls_context
-from satchel.index.sources import Credentials, is_file_url, is_secure_origin, is_trusted, proxy_for, split_credentials
+from satchel.index.sources import Credentials, is_secure_origin, is_trusted, proxy_for, split_credentials
+from satchel.urls import file_url_to_path, is_file_url, redact_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -321,7 +321,7 @@ class HttpClient:
 
 
 def _get_file(url: str, stream: bool) -> Response:
-    path = urllib.request.url2pathname(urllib.parse.urlsplit(url).path)
+    path = file_url_to_path(url)
     if os.path.isdir(path):
         path = os.path.join(path, "index.html")
         url = urllib.parse.urljoin(url if url.endswith("/") else url + "/", "index.html")

@@ -3,7 +3,7 @@ content-addressed elsewhere), kept under `cache_root()/http-v1/`; and `Memo`, th
 memo with which a client shares one fetch among every thread that asks for it.
 
 Import rule: an edge module. Imports the stdlib, satchel.cache and the index modules
-`http` (for `Response`, `HttpClient`) and `sources`.
+`http` (for `Response`, `HttpClient`) and `sources`, and `satchel.urls`.
 
     cache = HttpCache()                       # or HttpCache(no_cache=True): pip's --no-cache-dir
     response = cache.fetch(http, "https://host/simple/demo/", ACCEPT)
@@ -79,7 +79,7 @@ class HttpCache:
 
     def fetch(self, http: HttpClient, url: str, accept: str) -> Response:
         """GET `url` with `Accept: accept`, through the cache."""
-        from satchel.index.sources import is_file_url
+        from satchel.urls import is_file_url
 
         headers = {"Accept": accept, "Accept-Encoding": "gzip, deflate"}  # stored decoded
         if self.no_cache or is_file_url(url):

@@ -1,13 +1,13 @@
 """One downloadable file on an index page, as a plain value. Pure: imports only satchel.errors,
-packaging and the stdlib; no I/O.
+satchel.urls, packaging and the stdlib; no I/O.
 
 - `FileLink`: what PEP 503/691 (and 592, 658/714, 700) say about one file: its absolute URL
   (fragment stripped, path quoted once the way pip does it), the unquoted file name, hashes,
   Requires-Python, yanked status, the PEP 658 metadata file, size and upload time.
 - `FileLink.build(href, base_url, ...)`: the one way page parsers make links, so HTML and
   JSON pages give equal values for equal input.
-- `redact_url(url)`: the URL with any `user:password@` replaced (pip's `user:****@` form);
-  `FileLink`'s `repr`/`str` use it, so credentials never reach output or logs.
+- `FileLink`'s `repr`/`str` show its URL through `satchel.urls.redact_url` (pip's
+  `user:****@` form), so credentials never reach output or logs.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import re
 import urllib.parse
 from dataclasses import dataclass, field
 
+from satchel.urls import redact_url
+
 __all__ = [
     "LEGACY_SDIST_EXTENSIONS",
     "SDIST_EXTENSIONS",
@@ -25,7 +27,6 @@ __all__ = [
     "FileLink",
     "archive_extension",
     "hashes_from_fragment",
-    "redact_url",
 ]
 
 # Strongest first, like pip; other names in an index's `hashes` are kept but never chosen.
@@ -182,17 +183,6 @@ def _fragment_value(fragment: str, key: str) -> str | None:
         if sep and name == key and value:
             return urllib.parse.unquote(value)
     return None
-
-
-def redact_url(url: str) -> str:
-    """`https://user:secret@host/x` -> `https://user:****@host/x`; a lone token becomes `****`."""
-    parts = urllib.parse.urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    auth, host = parts.netloc.rsplit("@", 1)
-    user, sep, _password = auth.partition(":")
-    shown = f"{user}:****" if sep else "****"
-    return urllib.parse.urlunsplit(parts._replace(netloc=f"{shown}@{host}"))
 
 
 def _clean_url(url: str) -> tuple[str, str, str]:

@@ -33,7 +33,8 @@ from html.parser import HTMLParser
 from typing import Any, Literal
 
 from satchel.errors import OperationError
-from satchel.index.links import SUPPORTED_HASHES, FileLink, redact_url
+from satchel.index.links import SUPPORTED_HASHES, FileLink
+from satchel.urls import redact_url
 
 __all__ = [
     "ACCEPT",

@@ -36,6 +36,7 @@ import time
 
 from satchel import __version__
 from satchel.cache.store import cache_root
+from satchel.urls import file_url_to_path, is_file_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -69,9 +70,7 @@ def local_stamp(path: str) -> str:
 
 def _file_path(url: str) -> str:
     """The file a `file:` page URL reads (a directory's index.html, as `HttpClient` reads it)."""
-    import urllib.parse
-
-    path = urllib.parse.unquote(urllib.parse.urlsplit(url).path)
+    path = file_url_to_path(url)
     return os.path.join(path, "index.html") if os.path.isdir(path) else path
 
 
@@ -107,7 +106,7 @@ class Consulted:
         page: dict[str, Any] = {"url": url, "accept": accept, "status": response.status}
         if response.status == 200:
             page["sha256"] = hashlib.sha256(response.body).hexdigest()
-        if url.startswith("file:"):
+        if is_file_url(url):
             if os.name == "nt":
                 return self.refuse(f"{url}: a file: page")
             page["file"] = _file_path(url)

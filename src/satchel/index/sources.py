@@ -1,7 +1,7 @@
 """Where to look for distributions: settings turned into index URLs and find-links locations,
 and the URL rules the HTTP layer shares with them (credentials in URLs, host matching).
 
-Import rule: imports only the stdlib, packaging and the pure `satchel.index.links`. No
+Import rule: imports only the stdlib, packaging, `satchel.urls` and the pure `satchel.index.links`. No
 network; the only contacts with the world are `classify_find_links` asking the file system
 what a path is and `Credentials` reading ~/.netrc (once, lazily).
 
@@ -24,11 +24,11 @@ import os
 import posixpath
 import threading
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from satchel.index.links import archive_extension
+from satchel.urls import file_url_to_path, is_file_url, path_to_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -43,14 +43,12 @@ __all__ = [
     "classify_find_links",
     "host_matches",
     "index_for_url",
-    "is_file_url",
     "is_secure_origin",
     "is_trusted",
     "is_of_project",
     "locations",
     "locations_from_settings",
     "normalize_index_url",
-    "path_to_url",
     "project_url",
     "proxy_for",
     "split_credentials",
@@ -123,7 +121,7 @@ def locations_from_settings(settings: Settings, *, cwd: str | None = None) -> Lo
 def normalize_index_url(url: str, *, cwd: str | None = None) -> str:
     """`https://host/simple` -> `https://host/simple/`; a local directory -> its file:// URL."""
     url = url.strip()
-    if "://" not in url and not url.startswith("file:"):
+    if "://" not in url and not is_file_url(url):
         path = os.path.join(cwd or os.getcwd(), os.path.expanduser(url))
         if os.path.isdir(path):
             url = path_to_url(path)
@@ -142,7 +140,7 @@ def classify_find_links(entry: str, *, cwd: str | None = None) -> FindLinks:
     """A --find-links entry as a local directory, local file, URL, or a missing path."""
     text = entry.strip()
     if is_file_url(text):
-        path = urllib.request.url2pathname(urllib.parse.urlsplit(text).path)
+        path = file_url_to_path(text)
         return _local(path, text)
     if "://" in text:
         return FindLinks("url", text, None, entry)
@@ -168,16 +166,6 @@ def is_of_project(filename: str, name: str) -> bool:
     if ext == ".whl":
         return canonicalize_name(stem.split("-", 1)[0]) == name
     return any(canonicalize_name(stem[:i]) == name for i, c in enumerate(stem) if c == "-")
-
-
-def path_to_url(path: str) -> str:
-    import pathlib
-
-    return pathlib.Path(os.path.abspath(path)).as_uri()
-
-
-def is_file_url(url: str) -> bool:
-    return url[:5].lower() == "file:"
 
 
 # ---------------------------------------------------------------- URL rules for the HTTP layer

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from satchel.environment.model import canonical_name
 from satchel.errors import OperationError
+from satchel.urls import is_vcs_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +37,7 @@ def refuse_unhashable(requests: Sequence[InstallRequest]) -> None:
         url = request.url or (request.requirement.url if request.requirement is not None else None) or ""
         if request.editable:
             why = "it is editable: there is no single file to hash"
-        elif url.startswith(("git+", "hg+", "svn+", "bzr+")):
+        elif is_vcs_url(url):
             why = "version control repositories can't be hashed"
         elif request.path is not None and os.path.isdir(request.path):
             why = "it is a directory: there is no single file to hash"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from satchel.environment.model import InstalledDist, InstalledSet, canonical_name
+from satchel.urls import is_file_url
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -113,7 +114,7 @@ def make_plan(
             raise ValueError(f"pin {pin.name} {pin.version} has neither a link nor an installed distribution")
         if current is not None and not force_reinstall and _same_version(current.version, pin.version):
             editable = canonical_name(pin.name) in editables or current.editable
-            local_source = pin.link.url.startswith("file:") and not pin.link.is_wheel
+            local_source = is_file_url(pin.link.url) and not pin.link.is_wheel
             if not editable and not local_source:
                 unchanged.append(current)
                 continue

@@ -175,8 +175,8 @@ class Recorder:
     ) -> None:
         import os
 
-        from satchel.fetch.download import local_path
         from satchel.memory.store import REPLAY, remember_entry
+        from satchel.urls import local_path
 
         if any(direct):
             return  # files named by URL or path: their contents aren't pinned by any page

@@ -22,6 +22,7 @@ import marshal
 import os
 
 from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.urls import without_credentials
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -70,36 +71,14 @@ def file_sha256(path: str) -> str | None:
         return None
 
 
-def without_credentials(text: str) -> str:
-    """`text` with the user:password@ (or token@) of every URL in it replaced by ****@: keys
-    are stored, and credentials are never written to the cache. (Credentials can't change a
-    remembered answer: a no-op asks no index, and nothing read with credentials is replayed.)"""
-    if "@" not in text or "://" not in text:
-        return text
-    out = []
-    rest = text
-    while (start := rest.find("://")) >= 0:
-        out.append(rest[: start + 3])
-        rest = rest[start + 3 :]
-        end = len(rest)
-        for stop in "/ \t\r\n?#\"'":
-            found = rest.find(stop)
-            if 0 <= found < end:
-                end = found
-        at = rest.rfind("@", 0, end)
-        if at >= 0:
-            out.append("****@")
-            rest = rest[at + 1 :]
-    out.append(rest)
-    return "".join(out)
-
-
 def command_key(
     argv: Sequence[str], requirement_files: Iterable[str], config_files: Iterable[str], environ: Mapping[str, str]
 ) -> list[str]:
     """The parts of a key that describe the command: arguments, working directory, the named
     requirements files' contents, the variables satchel reads, the config files' stamps; URL
-    credentials masked (`without_credentials`)."""
+    credentials masked (`without_credentials`): keys are stored, and credentials are never
+    written to the cache. (Credentials can't change a remembered answer: a no-op asks no
+    index, and nothing read with credentials is replayed.)"""
     parts = ["argv", *map(without_credentials, argv), "cwd", os.getcwd()]
     for path in requirement_files:
         try:

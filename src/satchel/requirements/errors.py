@@ -4,35 +4,17 @@ Owns the error's shape and its drawing: the message names `file:line` (or the co
 argument), quotes the line and underlines the bad part. Credentials in URLs are masked in the
 quoted line (length kept, so the underline still lines up).
 
-Import rule: imports only `satchel.errors` (and the standard library).
+Import rule: imports only `satchel.errors`, `satchel.urls` (and the standard library).
 """
 
 from __future__ import annotations
 
-import re
-
 from satchel.errors import UsageError
+from satchel.urls import mask_credentials
 
-__all__ = ["COMMAND_LINE", "RequirementsError", "draw_underline", "mask_credentials"]
+__all__ = ["COMMAND_LINE", "RequirementsError", "draw_underline"]
 
 COMMAND_LINE = "<command line>"
-
-# scheme://userinfo@ -- userinfo is what a URL's credentials look like
-_USERINFO_RE = re.compile(r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*://)(?P<userinfo>[^/@\s]+)@")
-
-
-def mask_credentials(text: str) -> str:
-    """`text` with the password (or a lone token) of every `scheme://user:pw@` masked by `*`."""
-
-    def mask(match: re.Match[str]) -> str:
-        user, colon, password = match["userinfo"].partition(":")
-        if colon:
-            hidden = f"{user}:{'*' * len(password)}"
-        else:
-            hidden = "*" * len(user)
-        return f"{match['scheme']}{hidden}@"
-
-    return _USERINFO_RE.sub(mask, text)
 
 
 def draw_underline(start: int, end: int) -> str:

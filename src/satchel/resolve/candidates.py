@@ -30,8 +30,9 @@ from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from satchel.environment.model import InstalledDist
-from satchel.index.links import FileLink, redact_url
+from satchel.index.links import FileLink
 from satchel.requirements.model import InstallRequest
+from satchel.urls import redact_url
 
 __all__ = [
     "PYTHON_IDENTIFIER",

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 from packaging.specifiers import SpecifierSet
 
 from satchel.errors import OperationError
-from satchel.index.links import redact_url
 from satchel.resolve.candidates import (
     Candidate,
     ExplicitRequirement,
@@ -32,6 +31,7 @@ from satchel.resolve.candidates import (
     SpecifierRequirement,
     UnsatisfiableRequirement,
 )
+from satchel.urls import redact_url
 
 if TYPE_CHECKING:
     from resolvelib.structs import RequirementInformation

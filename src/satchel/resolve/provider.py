@@ -31,7 +31,7 @@ from resolvelib import AbstractProvider
 
 from satchel.environment.model import InstalledSet
 from satchel.index.evaluate import Evaluation, Selection, TargetEnvironment, evaluate_link, select_candidates
-from satchel.index.links import FileLink, redact_url
+from satchel.index.links import FileLink
 from satchel.index.pages import ProjectPage
 from satchel.protocols import ProjectSource
 from satchel.resolve.candidates import (
@@ -54,6 +54,7 @@ from satchel.resolve.candidates import (
     split_identifier,
 )
 from satchel.resolve.explain import ResolutionError
+from satchel.urls import redact_url
 
 if TYPE_CHECKING:
     from satchel.resolve.resolve import ResolveOptions

@@ -15,7 +15,6 @@ an explanation from `explain`. Bad constraints (extras, no name, editable) are `
 
 from __future__ import annotations
 
-import pathlib
 from collections import deque
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +49,7 @@ from satchel.resolve.candidates import (
 )
 from satchel.resolve.explain import ResolutionError, explain_impossible, explain_too_deep
 from satchel.resolve.provider import CandidateFinder, SatchelProvider
+from satchel.urls import path_to_url
 
 from resolvelib.structs import DirectedGraph
 
@@ -190,7 +190,7 @@ def request_link(request: InstallRequest) -> FileLink:
     """The file (or directory, or VCS URL) a URL/path request names, as a link."""
     if request.url is not None:
         return FileLink.build(request.url, request.url)
-    return FileLink.build(pathlib.Path(str(request.path)).absolute().as_uri(), "file:///")
+    return FileLink.build(path_to_url(str(request.path)), "file:///")
 
 
 class RequirementMaker:
