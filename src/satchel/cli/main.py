@@ -19,6 +19,8 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
+    from satchel.cli.console import StreamConsole
+
 __all__ = ["main"]
 
 #: name -> (module path, one-line summary)
@@ -41,10 +43,11 @@ def _version_line() -> str:
 
 
 def _build_parser(chosen: str | None) -> argparse.ArgumentParser:
-    import argparse
     import importlib
 
-    parser = argparse.ArgumentParser(
+    from satchel.cli.parser import CommandLineParser
+
+    parser = CommandLineParser(
         prog=PROG,
         description="Virtual environments and pip's installs, in one fast and safe tool.",
     )
@@ -64,6 +67,23 @@ def _chosen_command(argv: list[str]) -> str | None:
         if not arg.startswith("-"):
             return arg if arg in COMMANDS else None
     return None
+
+
+def _check_command(argv: list[str]) -> None:
+    """UsageError for `satchel NAME ...` where NAME is no command (pip: "unknown command"). Only
+    the first word counts, after satchel's own flags: anything else is argparse's to refuse."""
+    from satchel.errors import UsageError
+
+    for arg in argv:
+        if arg in ("-h", "--help", "-V", "--version"):
+            continue
+        if arg.startswith("-") or arg in COMMANDS:
+            return
+        import difflib
+
+        close = difflib.get_close_matches(arg, COMMANDS, n=1)
+        guess = f"did you mean `{PROG} {close[0]}`? " if close else ""
+        raise UsageError(f"unknown command '{arg}'", input=arg, hint=f"{guess}`{PROG} --help` lists the commands.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -92,19 +112,39 @@ def _main(argv: list[str] | None) -> int:
         answered = _guarded(lambda: 0 if module.answer_from_memory(args_list, console) else None, verbose=0)
         if answered is not None:
             return answered
+    code = _guarded(lambda: _parse_and_run(args_list, console), verbose=_verbosity(args_list))
+    return 0 if code is None else code
+
+
+def _parse_and_run(args_list: list[str], console: StreamConsole) -> int:
+    from satchel.cli.parser import parse_command_line
+
+    _check_command(args_list)
     parser = _build_parser(_chosen_command(args_list))
-    args = parser.parse_args(args_list)
+    args = parse_command_line(parser, args_list)
     args._argv = args_list
     args.console = console
     from satchel.cli.progress import make_reporter
 
     args.reporter = make_reporter(quiet=bool(getattr(args, "quiet", 0)) or bool(getattr(args, "json", False)))
     command = getattr(args, "_module", None)
-    if command is None:
+    if command is None:  # `satchel` alone: the help, and the status of a usage error
         parser.print_help()
         return 2
-    code = _guarded(lambda: int(command.run(args)), verbose=getattr(args, "verbose", 0))
-    return 0 if code is None else code
+    return int(command.run(args))
+
+
+def _verbosity(argv: list[str]) -> int:
+    """How many -v/--verbose `argv` holds (`-vv` counts 2), read before argparse is imported."""
+    count = 0
+    for arg in argv:
+        if arg == "--":
+            break
+        if arg == "--verbose":
+            count += 1
+        elif arg[:1] == "-" and arg[1:2] != "-" and len(arg) > 1 and arg[1:] == "v" * (len(arg) - 1):
+            count += len(arg) - 1
+    return count
 
 
 def _guarded(call: Callable[[], int | None], *, verbose: int) -> int | None:
