@@ -1,9 +1,11 @@
 """The errors satchel shows to users, as a small hierarchy of diagnostics.
 
 This module imports nothing from satchel; every layer may import it. Only `cli/` renders these
-errors (one paragraph: message, context, hint), and it prints a traceback only with `-v`.
+errors (one paragraph: message, the input it names, context, hint and `code`), and it prints
+a traceback only with `-v`.
 
     SatchelError                 exit 1 unless a subclass says otherwise
+    ├── InternalError            exit 2: an unexpected exception, a bug in satchel
     ├── UsageError               exit 2: bad input or usage; nothing was changed
     │   ├── InterpreterNotFound  no interpreter matches -p
     │   ├── InterpreterBroken    the interpreter exists but does not run as a Python
@@ -13,13 +15,18 @@ errors (one paragraph: message, context, hint), and it prints a traceback only w
         └── InstallError         writing into the environment failed
 
 Foreign exceptions (OSError, zipfile.BadZipFile, ...) are wrapped where the library is called,
-chained with `from`, so that users see what failed and on which input.
+chained with `from`, so that users see what failed and on which input. What escapes anyway
+becomes an `InternalError` in `cli/` (pip's UNKNOWN_ERROR is 2 as well).
+
+`code` is a stable kebab-case reference for the kind of failure (shown after the hint, as
+pip shows its error references); `input` is the text, file or URL the error is about.
 """
 
 from __future__ import annotations
 
 __all__ = [
     "InstallError",
+    "InternalError",
     "InterpreterBroken",
     "InterpreterNotFound",
     "OperationError",
@@ -52,6 +59,14 @@ class SatchelError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+class InternalError(SatchelError):
+    """An exception satchel did not expect (a bug), as the last-resort handler reports it;
+    the original exception is the `__cause__`."""
+
+    exit_code = 2
+    code = "internal-error"
 
 
 class UsageError(SatchelError):

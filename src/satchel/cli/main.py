@@ -104,16 +104,21 @@ def _main(argv: list[str] | None) -> int:
     from satchel.cli.console import StreamConsole
 
     console = StreamConsole()
+    verbose = _verbosity(args_list)  # argparse is not imported yet: the memory path needs it too
     if args_list[:1] in (["install"], ["freeze"]) and "-h" not in args_list and "--help" not in args_list:
-        import importlib
-
         # the same command on an unchanged environment: answered (or replayed) before argparse is imported
-        module = importlib.import_module(f"satchel.commands.{args_list[0]}")
-        answered = _guarded(lambda: 0 if module.answer_from_memory(args_list, console) else None, verbose=0)
+        answered = _guarded(lambda: _from_memory(args_list, console), verbose=verbose)
         if answered is not None:
             return answered
-    code = _guarded(lambda: _parse_and_run(args_list, console), verbose=_verbosity(args_list))
+    code = _guarded(lambda: _parse_and_run(args_list, console), verbose=verbose)
     return 0 if code is None else code
+
+
+def _from_memory(args_list: list[str], console: StreamConsole) -> int | None:
+    import importlib
+
+    module = importlib.import_module(f"satchel.commands.{args_list[0]}")
+    return 0 if module.answer_from_memory(args_list, console) else None
 
 
 def _parse_and_run(args_list: list[str], console: StreamConsole) -> int:
@@ -148,8 +153,10 @@ def _verbosity(argv: list[str]) -> int:
 
 
 def _guarded(call: Callable[[], int | None], *, verbose: int) -> int | None:
-    """`call()`, with satchel's errors and the machine's (disk full, permissions, ...) shown
-    as one paragraph (a traceback only with -v) and turned into the exit code."""
+    """`call()`, with satchel's errors, the machine's (disk full, permissions, ...) and, as the
+    last resort, any other exception (a bug: `InternalError`) shown as one paragraph (a
+    traceback only with -v) and turned into the exit code. KeyboardInterrupt and SystemExit
+    (`--help`) pass."""
     from satchel.errors import SatchelError
 
     try:
@@ -171,3 +178,9 @@ def _guarded(call: Callable[[], int | None], *, verbose: int) -> int | None:
         error.__cause__ = exc
         render_error(error, verbose=verbose)
         return error.exit_code
+    except Exception as exc:
+        from satchel.cli.render import internal_error, render_error
+
+        bug = internal_error(exc)
+        render_error(bug, verbose=verbose)
+        return bug.exit_code
