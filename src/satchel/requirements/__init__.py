@@ -1,9 +1,15 @@
 """requirements/: what to install, as data -- requirement strings, command-line arguments and
 pip requirements files parsed into plain values (no network, no installing).
 
-Import rule: modules here import only `satchel.errors`, each other (model <- reqfile, errors at
-the bottom) and `packaging` (lazily). This file re-exports the public API and imports nothing
-heavy: packaging is imported only when a requirement is parsed.
+`model` holds the values and makes one request from one requirement's text (read by
+`requirement_text`, which asks `kinds` what a text names); `reqfile` reads requirements files
+(its parts: `reqfile_lines`, `reqfile_options`, `reqfile_merge`, `reqfile_walk`); `errors`
+is at the bottom.
+
+Import rule: modules here import only `satchel.errors`, each other (errors <- kinds <-
+requirement_text <- model <- reqfile_* <- reqfile) and `packaging` (lazily). This file
+re-exports the public API and imports nothing heavy: packaging is imported only when a
+requirement is parsed, the reading modules only when something is read.
 """
 
 from __future__ import annotations
