@@ -26,7 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
-    from satchel.fetch.builder import BuiltWheel
+    from satchel.fetch.wheel_builder import BuiltWheel
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.client import IndexClient
     from satchel.index.evaluate import TargetEnvironment
@@ -85,7 +85,7 @@ class Dispatch:
         on_build: Callable[[str], None] | None = None,
         verbose: bool = False,
     ) -> None:
-        from satchel.fetch.builder import Builder
+        from satchel.fetch.wheel_builder import Builder
 
         self.info = info
         self.target = target

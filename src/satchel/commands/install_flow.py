@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from satchel.commands.install_options import InstallOptions
     from satchel.dispatch import Dispatch
     from satchel.environment.model import InstalledSet
-    from satchel.fetch.builder import BuiltWheel
+    from satchel.fetch.wheel_builder import BuiltWheel
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.client import IndexClient
     from satchel.index.evaluate import TargetEnvironment
