@@ -70,9 +70,9 @@ def _chosen_command(argv: list[str]) -> str | None:
 
 
 def _check_command(argv: list[str]) -> None:
-    """UsageError for `satchel NAME ...` where NAME is no command (pip: "unknown command"). Only
+    """A usage error for `satchel NAME ...` where NAME is no command (pip: "unknown command"). Only
     the first word counts, after satchel's own flags: anything else is argparse's to refuse."""
-    from satchel.errors import UsageError
+    from satchel.cli.parser import CommandLineError
 
     for arg in argv:
         if arg in ("-h", "--help", "-V", "--version"):
@@ -83,7 +83,7 @@ def _check_command(argv: list[str]) -> None:
 
         close = difflib.get_close_matches(arg, COMMANDS, n=1)
         guess = f"did you mean `{PROG} {close[0]}`? " if close else ""
-        raise UsageError(f"unknown command '{arg}'", input=arg, hint=f"{guess}`{PROG} --help` lists the commands.")
+        raise CommandLineError(f"unknown command '{arg}'", input=arg, hint=f"{guess}`{PROG} --help` lists the commands.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
-        return 130
+        from satchel.cli import interrupted
+
+        return interrupted()
 
 
 def _main(argv: list[str] | None) -> int:
