@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from satchel.errors import OperationError, UsageError
-from satchel.fetch import vcs
-from satchel.fetch.vcs import VcsUrl, checkout, git_available, parse_vcs_url, resolve_commit
+from satchel.fetch import git as git_runner
+from satchel.fetch.git import git_available
+from satchel.fetch.vcs import checkout, resolve_commit
+from satchel.fetch.vcs_url import VcsUrl, parse_vcs_url
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -352,7 +354,7 @@ def test_mirror_race_lost_uses_the_winner(
         shutil.copytree(src, dst)
         real_rename(src, dst)  # fails: dst exists and isn't empty
 
-    monkeypatch.setattr(vcs.os, "rename", rename_after_winner)
+    monkeypatch.setattr(os, "rename", rename_after_winner)
     url = parse_vcs_url(f"git+{shared_origin.url}@v0.1")
     checkout(url, shared_origin.c1, str(tmp_path / "co"))
     monkeypatch.undo()
@@ -390,7 +392,7 @@ def test_credentials_never_shown_for_bad_rev(monkeypatch: pytest.MonkeyPatch) ->
     def no_refs(args: list[str], url: VcsUrl, **kwargs: object) -> subprocess.CompletedProcess[str]:
         return subprocess.CompletedProcess(["git", *args], 0, "", "")
 
-    monkeypatch.setattr(vcs, "_git", no_refs)
+    monkeypatch.setattr(git_runner, "run", no_refs)
     url = parse_vcs_url(f"git+https://{SECRET}@host/x.git@nope")
     with pytest.raises(UsageError) as info:
         resolve_commit(url)
@@ -417,7 +419,7 @@ def test_git_environment_of_a_hook_is_ignored(
     url = parse_vcs_url(f"git+{shared_origin.url}@v1.0")
     assert resolve_commit(url) == shared_origin.c2
     assert checkout(url, shared_origin.c2, str(tmp_path / "co")) == str(tmp_path / "co")
-    assert vcs._git_env()["GIT_TERMINAL_PROMPT"] == "0"
+    assert git_runner.git_env()["GIT_TERMINAL_PROMPT"] == "0"
 
 
 def test_git_available() -> None:

@@ -12,7 +12,7 @@ it sets the source's `display`, its built-wheel cache `identity` ("sdist:<sha256
 "git:<commit>:<subdir>", None for directories and editables, which are built every time) and
 its PEP 610 `direct_url` record. `tree` downloads, extracts or checks out on first use.
 
-Import rule: errors, urls, fetch (vcs, extract, unpack: lazily), index (types; HashMismatch
+Import rule: errors, urls, fetch (vcs, vcs_url, extract, unpack: lazily), index (types; HashMismatch
 lazily); the download and the scratch directories come from the builder.
 """
 
@@ -103,7 +103,8 @@ class LinkSources:
             source.direct_url["subdirectory"] = link.subdirectory
 
     def _identify_vcs(self, source: Source, link: FileLink) -> None:
-        from satchel.fetch.vcs import parse_vcs_url, resolve_commit
+        from satchel.fetch.vcs import resolve_commit
+        from satchel.fetch.vcs_url import parse_vcs_url
 
         text = link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else "")
         vcs = parse_vcs_url(text)
@@ -120,7 +121,8 @@ class LinkSources:
     def _editable_checkout(self, source: Source, link: FileLink) -> None:
         """`-e git+URL#egg=name`: a lasting checkout in `<src>/<name>` (made, or moved to the
         commit), installed in editable mode from there; recorded as the directory it is."""
-        from satchel.fetch.vcs import checkout, parse_vcs_url, update_checkout
+        from satchel.fetch.vcs import checkout, update_checkout
+        from satchel.fetch.vcs_url import parse_vcs_url
 
         dest = self.editable_checkouts.get(link.key)
         if dest is None:
@@ -149,7 +151,8 @@ class LinkSources:
         if source.project_dir is not None:
             return source.project_dir
         if is_vcs_url(link.url):
-            from satchel.fetch.vcs import checkout, parse_vcs_url
+            from satchel.fetch.vcs import checkout
+            from satchel.fetch.vcs_url import parse_vcs_url
 
             text = link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else "")
             vcs = parse_vcs_url(text)
