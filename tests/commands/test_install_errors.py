@@ -312,3 +312,35 @@ def test_failure_in_the_middle_of_a_set_installs_none_of_it(env: Path, tmp_path:
     bad.write_bytes(b"not a zip\n")
     result = fails(env, "--no-index", "--find-links", str(files), "--no-cache-dir", "good", status=1)
     assert "corrupt" in result.stderr
+
+
+# ---------------------------------------------------------------- markers
+
+BAD_MARKER = 'python_version ~= "x"'
+
+
+@pytest.mark.parametrize("upgrade", [False, True], ids=["install", "upgrade"])
+def test_marker_that_cannot_be_evaluated(env: Path, index_server: IndexServer, upgrade: bool) -> None:
+    """pip crashes with packaging's UndefinedComparison here; satchel names the marker."""
+    requirement = f"leaf; {BAD_MARKER}"
+    result = fails(env, "-i", index_server.url, *(["-U"] if upgrade else []), requirement, status=2)
+    assert f"the marker '{BAD_MARKER}'" in result.stderr and "can't be evaluated" in result.stderr
+    assert "error code: invalid-marker" in result.stderr and "UndefinedComparison" not in result.stderr
+    if not upgrade:  # the -U path is resolve.py's, which does not pass the requirement's text yet
+        assert repr(requirement) in result.stderr
+    assert not [p for p in index_server.paths() if "/files/" in p], "nothing was downloaded"
+
+
+def test_marker_in_a_requirements_file_names_its_line(env: Path, index_server: IndexServer, tmp_path: Path) -> None:
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(f"# first\nleaf; {BAD_MARKER}\n")
+    result = fails(env, "-i", index_server.url, "-r", str(reqs), status=2)
+    assert f"({reqs}:2)" in result.stderr or "requirements.txt:2" in result.stderr
+
+
+def test_dependency_marker_that_cannot_be_evaluated(env: Path, make_index) -> None:
+    server = make_index()
+    make_wheel(server.directory, "leaf", "1.0")
+    make_wheel(server.directory, "oddmeta", "1.0", requires_dist=[f"leaf; {BAD_MARKER}"])
+    result = fails(env, "-i", server.url, "oddmeta", status=2)
+    assert f"'leaf; {BAD_MARKER}'" in result.stderr and "the metadata of oddmeta" in result.stderr

@@ -43,7 +43,8 @@ def _required_names(installed: InstalledSet, markers: dict[str, str]) -> set[str
     """What installed packages require without extras, markers evaluated for the target."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    environment = dict(markers, extra="")
+    from satchel.environment.markers import applies
+
     names = set()
     for dist in installed:
         for text in dist.header_all("Requires-Dist"):
@@ -51,7 +52,7 @@ def _required_names(installed: InstalledSet, markers: dict[str, str]) -> set[str
                 requirement = Requirement(text)
             except InvalidRequirement:
                 continue
-            if requirement.marker is None or requirement.marker.evaluate(environment):
+            if applies(requirement.marker, markers, requirement=text, origin=f"the metadata of {dist.name}"):
                 names.add(canonical_name(requirement.name))
     return names
 

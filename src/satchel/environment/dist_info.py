@@ -139,11 +139,12 @@ def dependencies(
     """
     from packaging.requirements import Requirement
 
-    environment = dict(markers, extra="")
+    from satchel.environment.markers import applies
+
     found = []
     for text in raw_requirements(dist, metadata):
         requirement = Requirement(text)
-        if requirement.marker is None or requirement.marker.evaluate(environment):
+        if applies(requirement.marker, markers, requirement=text, origin=f"the metadata of {dist.name}"):
             found.append(requirement)
     return found
 

@@ -8,6 +8,7 @@ pip, an installed pre-release satisfies a specifier without --pre.
 
 from __future__ import annotations
 
+from satchel.environment.markers import applies
 from satchel.environment.model import InstalledDist, InstalledSet, canonical_name
 
 TYPE_CHECKING = False
@@ -17,13 +18,6 @@ if TYPE_CHECKING:
     from packaging.requirements import Requirement
 
 __all__ = ["satisfied_by_installed"]
-
-
-def _applies(requirement: Requirement, markers: Mapping[str, str], extras: Iterable[str]) -> bool:
-    if requirement.marker is None:
-        return True
-    wanted = list(extras) or [""]
-    return any(requirement.marker.evaluate(dict(markers, extra=extra)) for extra in wanted)
 
 
 def satisfied_by_installed(
@@ -39,7 +33,7 @@ def satisfied_by_installed(
     queue: list[tuple[Requirement, tuple[str, ...]]] = [(req, ()) for req in requirements]
     while queue:
         requirement, parent_extras = queue.pop(0)
-        if not _applies(requirement, markers, parent_extras):
+        if not applies(requirement.marker, markers, parent_extras, requirement=requirement):
             continue
         dist = installed.get(requirement.name)
         if dist is None or not requirement.specifier.contains(dist.version, prereleases=True):

@@ -94,9 +94,11 @@ class BuildEnvironment:
         from packaging.requirements import Requirement
         from packaging.utils import canonicalize_name
 
+        from satchel.environment.markers import applies
+
         for text in requirements:
             req = Requirement(text)
-            if req.marker is not None and not req.marker.evaluate(dict(markers, extra="")):
+            if not applies(req.marker, markers, requirement=text, origin="a build backend's requirements"):
                 continue
             version = self.pins.get(canonicalize_name(req.name))
             if version is None or not req.specifier.contains(version, prereleases=True):

@@ -18,6 +18,7 @@ __all__ = ["already_satisfied_lines", "quick_noop", "satisfied_line"]
 def quick_noop(requests: Sequence[InstallRequest], installed: InstalledSet, markers: Mapping[str, str]) -> list[str] | None:
     """pip's lines when every request (and what it needs) is already installed; else None.
     Only named requirements qualify (a URL, path or editable always goes to the full path)."""
+    from satchel.environment.markers import applies
     from satchel.environment.satisfied import satisfied_by_installed
 
     lines = []
@@ -26,7 +27,7 @@ def quick_noop(requests: Sequence[InstallRequest], installed: InstalledSet, mark
         if request.requirement is None or request.requirement.url:
             return None
         marker = request.requirement.marker
-        if marker is not None and not marker.evaluate(dict(markers, extra="")):
+        if not applies(marker, markers, requirement=request.text, origin=request.origin if request.origin.line else None):
             lines.append(f"Ignoring {request.requirement.name}: markers '{marker}' don't match your environment")
             continue
         applicable.append(request)

@@ -3,7 +3,7 @@ file, from the environment, with extras, or the target Python itself) and requir
 specifier, one exact candidate, a Requires-Python, or nothing at all), plus core metadata.
 
 Pure: no I/O of its own; imports packaging, satchel.errors and the pure modules of upstream
-packages (index.links/evaluate, requirements.model, environment.model).
+packages (index.links/evaluate, requirements.model, environment.model/markers).
 
 Identifiers are what resolvelib keys its state by: the normalised project name, the name plus
 sorted extras (`demo[all,async]`, a separate node that depends on its base at the same
@@ -22,13 +22,13 @@ from dataclasses import dataclass, field
 from email.parser import BytesParser
 from email.policy import compat32
 
-from packaging.markers import Marker
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
+from satchel.environment.markers import applies
 from satchel.environment.model import InstalledDist
 from satchel.index.links import FileLink
 from satchel.requirements.model import InstallRequest
@@ -66,18 +66,14 @@ class MetadataProblem(ValueError):
     """A distribution's metadata is unusable; the message says why (for `-v` and explanations)."""
 
 
+#: resolve.py's name for `applies`, until it calls `applies` itself (with the request's text)
+markers_match = applies
+
+
 def format_identifier(project: str, extras: Iterable[str]) -> str:
     """`demo` + {async, all} -> `demo[all,async]`: one resolver node per set of extras."""
     chosen = sorted(set(extras))
     return f"{project}[{','.join(chosen)}]" if chosen else project
-
-
-def markers_match(marker: Marker | None, markers: Mapping[str, str], extras: Iterable[str] = ()) -> bool:
-    """Whether `marker` holds in the target's marker environment for any of `extras` (with no
-    extras, `extra` is the empty string, so `extra == "x"` is false), as pip evaluates them."""
-    if marker is None:
-        return True
-    return any(marker.evaluate({**markers, "extra": extra}) for extra in (tuple(extras) or ("",)))
 
 
 # ---------------------------------------------------------------- metadata
@@ -102,7 +98,8 @@ class Metadata:
         """The Requires-Dist entries that apply on the target with `extras` requested (only
         extras the distribution provides count; with none, `extra` markers are false)."""
         valid = extras & self.provides_extra
-        return [req for req in self.requires_dist if markers_match(req.marker, markers, valid)]
+        origin = f"the metadata of {self.name}"
+        return [req for req in self.requires_dist if applies(req.marker, markers, valid, requirement=req, origin=origin)]
 
 
 def parse_metadata(data: bytes) -> Metadata:
