@@ -1,7 +1,8 @@
-"""satchel.index.revalidate against a real server on 127.0.0.1 that the tests script byte by
-byte: `_Connection` (status line, headers, Content-Length / chunked / close framing, 1xx,
-keep-alive) and `unchanged()` (304, same body, changed body, gzip, failures as "changed",
-max-age freshness, local stamps), with records made by `Consulted` as IndexClient makes them."""
+"""satchel.index.revalidate's `unchanged()` against a real server on 127.0.0.1 that the tests
+script byte by byte (304, same body, changed body, chunked and gzip bodies, failures as
+"changed", keep-alive and parallel checks, max-age freshness, local stamps), with records
+made by `satchel.index.consulted.Consulted` as IndexClient makes them, and what Consulted
+refuses to record. The HTTP/1.1 client itself is tested in test_http11.py."""
 
 from __future__ import annotations
 
@@ -9,119 +10,23 @@ import gzip
 import hashlib
 import os
 import socket
-import struct
-import threading
 import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scripted_server import ACCEPT, BODY, ETAG, LAST_MODIFIED, Route, Scripted, conditional, http, plain, serve
 
+from satchel.index.consulted import Consulted, local_stamp
 from satchel.index.http import HttpClient, Response
 from satchel.index.httpcache import entry_path, load_entry, save_entry
-from satchel.index.revalidate import Consulted, _Connection, local_stamp, unchanged
-
-ACCEPT = "application/vnd.pypi.simple.v1+json"
-BODY = b'{"meta": {"api-version": "1.1"}, "name": "demo", "files": []}\n'
-ETAG = '"v1"'
-LAST_MODIFIED = "Wed, 21 Oct 2015 07:28:00 GMT"
-
-
-# ---------------------------------------------------------------- the scripted server
-
-
-@dataclass
-class Route:
-    """What the server sends for one path: raw bytes from `answer(request headers)`; `close`
-    ends the connection after it; `reset` drops it with an RST instead of answering."""
-
-    answer: Callable[[dict[str, str]], bytes] | None = None
-    close: bool = False
-    reset: bool = False
-
-
-@dataclass
-class Scripted:
-    url: str
-    port: int
-    routes: dict[str, Route] = field(default_factory=dict)
-    requests: list[tuple[str, dict[str, str]]] = field(default_factory=list)
-    connections: int = 0
-
-
-def http(status: int, body: bytes = b"", headers: dict[str, str] | None = None, *, length: bool = True) -> bytes:
-    reason = {200: "OK", 304: "Not Modified", 404: "Not Found", 500: "Server Error", 103: "Early Hints"}.get(status, "X")
-    lines = [f"HTTP/1.1 {status} {reason}"] + [f"{k}: {v}" for k, v in (headers or {}).items()]
-    if length and status not in (304, 204) and status >= 200:
-        lines.append(f"Content-Length: {len(body)}")
-    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
-
-
-def conditional(body: bytes = BODY, etag: str = ETAG, **extra: str) -> Callable[[dict[str, str]], bytes]:
-    """A page with validators that answers 304 to a matching If-None-Match."""
-
-    def answer(headers: dict[str, str]) -> bytes:
-        validators = {"ETag": etag, "Last-Modified": LAST_MODIFIED, **extra}
-        if headers.get("if-none-match") == etag:
-            return http(304, headers=validators)
-        return http(200, body, {"Content-Type": ACCEPT, **validators})
-
-    return answer
-
-
-def plain(body: bytes = BODY, **extra: str) -> Callable[[dict[str, str]], bytes]:
-    """A page without validators: always a 200 with the body."""
-    return lambda _headers: http(200, body, {"Content-Type": ACCEPT, **extra})
+from satchel.index.revalidate import unchanged
 
 
 @pytest.fixture
 def server() -> Iterator[Scripted]:
-    state: Scripted
-
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-        timeout = 10
-
-        def log_message(self, *args: object) -> None:
-            pass
-
-        def do_GET(self) -> None:
-            headers = {k.lower(): v for k, v in self.headers.items()}
-            state.requests.append((self.path, headers))
-            route = state.routes.get(self.path)
-            if route is None:
-                self.wfile.write(http(404, b"no\n"))
-                return
-            if route.reset:
-                self.close_connection = True
-                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-                self.connection.close()
-                return
-            assert route.answer is not None
-            self.wfile.write(route.answer(headers))
-            self.wfile.flush()
-            if route.close:
-                self.close_connection = True
-
-    class Server(ThreadingHTTPServer):
-        daemon_threads = True
-
-        def verify_request(self, request: Any, client_address: Any) -> bool:
-            state.connections += 1
-            return True
-
-    httpd = Server(("127.0.0.1", 0), Handler)
-    port = httpd.server_address[1]
-    state = Scripted(f"http://127.0.0.1:{port}", port)
-    thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
-    thread.join(timeout=10)
+    yield from serve()
 
 
 @pytest.fixture
@@ -198,21 +103,6 @@ def test_a_404_still_404_is_unchanged_and_a_new_page_is_changed(server: Scripted
     assert unchanged(record, directory=cache_dir) is False
 
 
-def test_chunked_body(server: Scripted, client: HttpClient, cache_dir: str) -> None:
-    def chunked(_headers: dict[str, str]) -> bytes:
-        parts = [BODY[:7], BODY[7:20], BODY[20:]]
-        framed = b"".join(b"%x;ext=1\r\n%s\r\n" % (len(p), p) for p in parts) + b"0\r\nX-Trailer: yes\r\n\r\n"
-        return http(200, framed, {"Content-Type": ACCEPT, "Transfer-Encoding": "chunked"}, length=False)
-
-    server.routes["/a/"] = Route(chunked)
-    server.routes["/b/"] = Route(plain())  # the same connection afterwards: the chunked body was read exactly
-    record = record_of(
-        client, *((server.url + p, response_for(server.url + p, 200, BODY)) for p in ("/a/", "/b/"))
-    )
-    assert unchanged(record, directory=cache_dir) is True
-    assert server.connections == 1 and len(server.requests) == 2
-
-
 def test_chunked_body_that_differs(server: Scripted, client: HttpClient, cache_dir: str) -> None:
     def chunked(_headers: dict[str, str]) -> bytes:
         return http(200, b"3\r\nabc\r\n0\r\n\r\n", {"Transfer-Encoding": "chunked"}, length=False)
@@ -220,21 +110,6 @@ def test_chunked_body_that_differs(server: Scripted, client: HttpClient, cache_d
     server.routes["/a/"] = Route(chunked)
     assert unchanged(page_record(client, server, "/a/", body=b"abd"), directory=cache_dir) is False
     assert unchanged(page_record(client, server, "/a/", body=b"abc"), directory=cache_dir) is True
-
-
-def test_body_framed_by_the_connection_closing(server: Scripted, client: HttpClient, cache_dir: str) -> None:
-    server.routes["/a/"] = Route(lambda _h: http(200, BODY, {"Connection": "close"}, length=False), close=True)
-    server.routes["/b/"] = Route(plain())
-    record = record_of(client, *((server.url + p, response_for(server.url + p, 200, BODY)) for p in ("/a/", "/b/")))
-    assert unchanged(record, directory=cache_dir) is True
-    assert server.connections == 2  # a new connection after the one that ended the body
-
-
-def test_content_length_framing_with_a_body_in_several_packets(server: Scripted, client: HttpClient, cache_dir: str) -> None:
-    big = os.urandom(300_000)
-    server.routes["/big/"] = Route(plain(big))
-    assert unchanged(page_record(client, server, "/big/", body=big), directory=cache_dir) is True
-    assert unchanged(page_record(client, server, "/big/", body=big[:-1] + b"x"), directory=cache_dir) is False
 
 
 def test_gzip_content_encoding(server: Scripted, client: HttpClient, cache_dir: str) -> None:
@@ -246,12 +121,6 @@ def test_gzip_content_encoding(server: Scripted, client: HttpClient, cache_dir: 
 def test_an_unknown_content_encoding_is_changed(server: Scripted, client: HttpClient, cache_dir: str) -> None:
     server.routes["/br/"] = Route(lambda _h: http(200, BODY, {"Content-Encoding": "br"}))
     assert unchanged(page_record(client, server, "/br/"), directory=cache_dir) is False
-
-
-def test_1xx_before_the_answer(server: Scripted, client: HttpClient, cache_dir: str) -> None:
-    server.routes["/hints/"] = Route(lambda h: http(103, headers={"Link": "</x>; rel=preload"}) + conditional()(h))
-    record = page_record(client, server, "/hints/", etag=ETAG)
-    assert unchanged(record, directory=cache_dir) is True
 
 
 def test_reset_connection_is_changed_not_an_exception(server: Scripted, client: HttpClient, cache_dir: str) -> None:
@@ -461,38 +330,3 @@ def test_record_keeps_validators_and_route(server: Scripted, client: HttpClient)
     assert (page["etag"], page["last_modified"]) == (ETAG, LAST_MODIFIED)
     assert (page["host"], page["port"], page["https"]) == ("127.0.0.1", server.port, False)
     assert page["target"] == "/simple/demo/?x=1" and page["host_header"] == f"127.0.0.1:{server.port}"
-
-
-# ---------------------------------------------------------------- _Connection directly
-
-
-def test_connection_get_returns_status_headers_body(server: Scripted) -> None:
-    server.routes["/x"] = Route(lambda _h: http(200, b"hello", {"X-Thing": " spaced value "}))
-    connection = _Connection("127.0.0.1", server.port, proxy=None, context=None, timeout=5.0)
-    try:
-        status, headers, body = connection.get("/x", {"Host": "127.0.0.1"})
-        assert (status, body, headers["x-thing"]) == (200, b"hello", "spaced value")
-        status, headers, body = connection.get("/missing", {"Host": "127.0.0.1"})
-        assert (status, body) == (404, b"no\n")
-    finally:
-        connection.close()
-    assert server.connections == 1
-
-
-def test_connection_reopens_after_close(server: Scripted) -> None:
-    server.routes["/x"] = Route(lambda _h: http(200, b"hi", {"Connection": "close"}), close=True)
-    connection = _Connection("127.0.0.1", server.port, proxy=None, context=None, timeout=5.0)
-    try:
-        for _ in range(3):
-            assert connection.get("/x", {"Host": "127.0.0.1"})[::2] == (200, b"hi")
-    finally:
-        connection.close()
-    assert server.connections == 3
-
-
-def test_connection_error_raises_oserror(server: Scripted) -> None:
-    server.routes["/reset"] = Route(reset=True)
-    connection = _Connection("127.0.0.1", server.port, proxy=None, context=None, timeout=5.0)
-    with pytest.raises(OSError):
-        connection.get("/reset", {"Host": "127.0.0.1"})
-    connection.close()

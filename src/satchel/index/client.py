@@ -45,7 +45,7 @@ from satchel.index.http import HttpClient, IndexUnavailable
 from satchel.index.httpcache import HttpCache, Memo
 from satchel.index.links import SUPPORTED_HASHES, FileLink, archive_extension
 from satchel.index.pages import ACCEPT, ProjectPage, parse_page
-from satchel.index.revalidate import Consulted
+from satchel.index.consulted import Consulted
 from satchel.index.sources import (
     INDEX_STRATEGIES,
     FindLinks,
@@ -100,7 +100,7 @@ class IndexClient:
         self._pool: concurrent.futures.ThreadPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._pages, self._metadata, self._listings = Memo(), Memo(), Memo()
-        self.consulted = Consulted()  # what was read, for remembering a resolution (revalidate.py)
+        self.consulted = Consulted()  # what was read, for remembering a resolution (consulted.py)
 
     def __enter__(self) -> IndexClient:
         return self

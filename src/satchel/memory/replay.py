@@ -11,7 +11,7 @@ everything it depended on:
   contents, PIP_*/SATCHEL_*/HTTP variables, config file stamps, the interpreter's whole probe
   answer, satchel's own version, and what is installed on the environment's search path
   (by name and version, not stamps) before the install;
-- the entry: what the index client read (`satchel.index.revalidate.Consulted`: pages with
+- the entry: what the index client read (`satchel.index.consulted.Consulted`: pages with
   validators and body hashes, local files and directory listings with stamps), the wheels
   installed (by the sha256 naming their unpacked tree in the cache), the distributions
   removed, and the lines printed.
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
     from typing import Any
 
     from satchel.fetch.unpack import UnpackedWheel
-    from satchel.index.revalidate import Consulted
+    from satchel.index.consulted import Consulted
     from satchel.install.plan import InstallPlan
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import Console
