@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from satchel.cache.layout import Cache
+
 pytest_plugins = ["support.fixtures"]
 SRC = Path(__file__).resolve().parent.parent / "src"
 TARGET_MINORS = range(8, 14)
@@ -36,6 +38,14 @@ def target_interpreters() -> list[tuple[str, str]]:
         base = getattr(sys, "_base_executable", sys.executable)
         return [("%d.%d.%d" % sys.version_info[:3], base)]
     return [(".".join(map(str, v)), exe) for _, (v, exe) in sorted(found.items())]
+
+
+def own_cache() -> Cache:
+    """The cache of the running test (the autouse fixture points SATCHEL_CACHE_DIR at it), for
+    calls into satchel that take the cache explicitly."""
+    found = Cache.from_variables(os.environ)
+    assert found is not None
+    return found
 
 
 def isolated_environ(cache_dir: Path, config_file: Path) -> dict[str, str]:

@@ -41,6 +41,7 @@ RANK = {
     "errors": 0,
     "protocols": 0,
     "urls": 0,
+    "names": 0,
     "cache": 1,
     "settings": 2,
     "interpreters": 3,
@@ -83,6 +84,12 @@ PURE = frozenset(
         "satchel.settings.model",
         "satchel.settings.precedence",
         "satchel.urls",
+        "satchel.names",
+        "satchel.environment.markers",
+        "satchel.requirements.requirement_text",
+        "satchel.requirements.kinds",
+        "satchel.install.satisfied",
+        "satchel.settings.file_options",
     }
 )
 #: What every pure module may import besides pure modules: the bottom of the layer map.
@@ -103,7 +110,6 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 KNOWN_IMPURE: frozenset[tuple[str, str]] = frozenset({("satchel.install.plan", "satchel.environment.scan")})
 #: module -> number of terminal writes it still holds.
 KNOWN_OUTPUT: dict[str, int] = {
-    "satchel.__main__": 1,
     "satchel.fetch.build": 1,
 }
 

@@ -26,6 +26,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 
+    from satchel.cache.layout import Cache
     from satchel.fetch.wheel_builder import BuiltWheel
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.client import IndexClient
@@ -73,6 +74,7 @@ class Dispatch:
         info: InterpreterInfo,
         client: IndexClient,
         *,
+        cache: Cache,
         target: TargetEnvironment,
         options: ResolveOptions,
         editables: Iterable[str] = (),
@@ -88,6 +90,7 @@ class Dispatch:
         from satchel.fetch.wheel_builder import Builder
 
         self.info = info
+        self.cache = cache
         self.target = target
         self.options = options
         self._editables = frozenset(editables)
@@ -201,7 +204,7 @@ class Dispatch:
                 made = self.builder.wheel(link, editable=self.is_editable(link), expected_hashes=expected.get(link.url))
             finally:
                 self._chain.links = parent
-            wheel = unpacked(made.path)
+            wheel = unpacked(self.cache, made.path)
             if on_done is not None:
                 on_done(link)
             return link, wheel, made
@@ -210,7 +213,7 @@ class Dispatch:
         with concurrent.futures.ThreadPoolExecutor(workers, thread_name_prefix="satchel-build") as pool:
             futures = [pool.submit(build, link) for link in to_build]
             if plain:
-                for link, wheel in zip(plain, fetch_wheels(plain, self.source, expected=expected, on_done=on_done)):
+                for link, wheel in zip(plain, fetch_wheels(plain, self.source, cache=self.cache, expected=expected, on_done=on_done)):
                     result[link.key] = wheel
             for future in futures:
                 link, wheel, made = future.result()

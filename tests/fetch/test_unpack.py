@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import own_cache
 from satchel.errors import WheelError
 from satchel.fetch.unpack import unpacked
 from satchel.install.link import install_unpacked
@@ -69,8 +70,8 @@ def test_unpack_then_install_writes_what_pip_writes(tmp_path: Path) -> None:
         files={"demo/__init__.py": b"def main():\n    print('hi')\n", "demo/data.txt": b"x"},
         entry_points="[console_scripts]\ndemo-cli = demo:main\n",
     )
-    first = unpacked(str(wheel))
-    assert unpacked(str(wheel)).root == first.root  # second time: the cached tree
+    first = unpacked(own_cache(), str(wheel))
+    assert unpacked(own_cache(), str(wheel)).root == first.root  # second time: the cached tree
     scheme = scheme_for(tmp_path / "env")
     python = "/opt/some python/bin/python3"
     written = install_unpacked(first, scheme, python=python, python_version=(3, 12, 1))
@@ -99,7 +100,7 @@ def test_a_script_with_spaces_in_the_interpreter_path_runs(tmp_path: Path) -> No
                        files={"demo/__init__.py": b"def main():\n    print('ran demo')\n"})
     site = next(env.glob("lib/python3.*/site-packages"))
     scheme = {"purelib": str(site), "platlib": str(site), "scripts": str(env / "bin"), "headers": "", "data": str(env)}
-    install_unpacked(unpacked(str(wheel)), scheme, python=str(env / "bin" / "python"), python_version=(3, 11, 0))
+    install_unpacked(unpacked(own_cache(), str(wheel)), scheme, python=str(env / "bin" / "python"), python_version=(3, 11, 0))
     out = subprocess.run([str(env / "bin" / "demo-cli")], capture_output=True, text=True)
     assert out.stdout == "ran demo\n", out.stderr
 
@@ -115,7 +116,7 @@ def test_a_script_with_spaces_in_the_interpreter_path_runs(tmp_path: Path) -> No
 def test_unsafe_member_names_are_refused(tmp_path: Path, extra: dict[str, bytes], problem: str) -> None:
     wheel = make_wheel(tmp_path, extra_members=extra)
     with pytest.raises(WheelError, match=problem):
-        unpacked(str(wheel))
+        unpacked(own_cache(), str(wheel))
 
 
 def test_symlink_member_is_refused(tmp_path: Path) -> None:
@@ -125,32 +126,32 @@ def test_symlink_member_is_refused(tmp_path: Path) -> None:
         info.external_attr = (0o120777 << 16)
         archive.writestr(info, "/etc/passwd")
     with pytest.raises(WheelError, match="link"):
-        unpacked(str(wheel))
+        unpacked(own_cache(), str(wheel))
 
 
 def test_content_not_matching_record_is_refused(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path, tamper={"demo/__init__.py": b"import os; os.system('oops')\n"})
     with pytest.raises(WheelError, match="does not match its RECORD"):
-        unpacked(str(wheel))
+        unpacked(own_cache(), str(wheel))
 
 
 def test_file_missing_from_record_is_refused(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path, extra_members={"demo/sneaky.py": b"x"})
     with pytest.raises(WheelError, match="not listed in RECORD"):
-        unpacked(str(wheel))
+        unpacked(own_cache(), str(wheel))
 
 
 def test_not_a_zip(tmp_path: Path) -> None:
     bogus = tmp_path / "demo-1.0-py3-none-any.whl"
     bogus.write_bytes(b"this is not a zip file")
     with pytest.raises(WheelError, match="not a valid wheel"):
-        unpacked(str(bogus))
+        unpacked(own_cache(), str(bogus))
 
 
 def test_a_failed_unpack_leaves_nothing_in_the_cache(tmp_path: Path) -> None:
     wheel = make_wheel(tmp_path, tamper={"demo/__init__.py": b"changed\n"})
     with pytest.raises(WheelError):
-        unpacked(str(wheel))
+        unpacked(own_cache(), str(wheel))
     cache = Path(os.environ["SATCHEL_CACHE_DIR"]) / "wheels-v1"
     assert not [p for p in cache.glob("*/*") if ".tmp-" in p.name]  # no staging tree left
     digest = hashlib.sha256(wheel.read_bytes()).hexdigest()

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -17,17 +18,19 @@ def main() -> int:
     parser.add_argument("--recover-only", action="store_true")
     args = parser.parse_args()
 
-    from satchel.install.transaction import Destination
+    from satchel.cache.layout import Cache
     from satchel.environment.scan import scan
     from satchel.fetch.unpack import unpacked
     from satchel.install.lock import environment_lock
-    from satchel.install.transaction import apply_changes, recover, state_dir
+    from satchel.install.transaction import Destination, apply_changes, recover, state_dir
     from satchel.install.uninstall import removal_paths
     from satchel.interpreters.probe import probe
 
-    info = probe(args.python)
+    cache = Cache.from_variables(os.environ)
+    assert cache is not None
+    info = probe(args.python, cache)
     target = Destination.of(info)
-    wheels = [unpacked(path) for path in args.add]
+    wheels = [unpacked(cache, path) for path in args.add]
     with environment_lock(state_dir(info.prefix), say=lambda _text: print("waiting", file=sys.stderr)):
         for note in recover(info.prefix):
             print(note)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import target_interpreters
+from conftest import own_cache, target_interpreters
 from satchel.errors import InterpreterBroken, InterpreterNotFound
 from satchel.interpreters import probe as probe_module
 from satchel.interpreters.discover import find_interpreter
@@ -49,32 +49,32 @@ def test_commands(text: str) -> None:
 def test_find_by_version(version: str, python: str) -> None:
     major_minor = version.rsplit(".", 1)[0]
     for text in (major_minor, version, f"cpython{major_minor}"):
-        info = find_interpreter(text)
+        info = find_interpreter(text, own_cache())
         assert info.version_str.startswith(major_minor)
         assert info.implementation == "cpython"
-    assert find_interpreter(version).version_str == version
+    assert find_interpreter(version, own_cache()).version_str == version
 
 
 def test_find_by_path_and_venv_dir(tmp_path: Path, satchel) -> None:
     python = INTERPRETERS[-1][1]
-    assert find_interpreter(python).executable == python
+    assert find_interpreter(python, own_cache()).executable == python
     env = tmp_path / "env"
     assert satchel("venv", "--without-pip", "-p", python, str(env)).returncode == 0
-    info = find_interpreter(str(env))
+    info = find_interpreter(str(env), own_cache())
     assert info.executable == str(env / "bin" / "python")
     assert os.path.realpath(info.base_executable) == os.path.realpath(python)
 
 
 def test_not_found_and_broken(tmp_path: Path) -> None:
     with pytest.raises(InterpreterNotFound):
-        find_interpreter("3.99")
+        find_interpreter("3.99", own_cache())
     with pytest.raises(InterpreterNotFound):
-        find_interpreter(str(tmp_path))
+        find_interpreter(str(tmp_path), own_cache())
     fake = tmp_path / "python"
     fake.write_text("#!/bin/sh\nexit 1\n")
     fake.chmod(0o755)
     with pytest.raises(InterpreterBroken):
-        find_interpreter(str(fake))
+        find_interpreter(str(fake), own_cache())
 
 
 def test_probe_is_cached_and_invalidated_by_a_change(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -92,10 +92,10 @@ def test_probe_is_cached_and_invalidated_by_a_change(tmp_path: Path, monkeypatch
     wrapper = tmp_path / "python-wrapper"
     wrapper.write_text(f'#!/bin/sh\nexec "{python}" "$@"\n')
     wrapper.chmod(0o755)
-    first = probe_module.probe(str(wrapper))
-    second = probe_module.probe(str(wrapper))
+    first = probe_module.probe(str(wrapper), own_cache())
+    second = probe_module.probe(str(wrapper), own_cache())
     assert calls == [str(wrapper)]
     assert first.raw == second.raw
     os.utime(wrapper, ns=(1, 1))
-    probe_module.probe(str(wrapper))
+    probe_module.probe(str(wrapper), own_cache())
     assert len(calls) == 2

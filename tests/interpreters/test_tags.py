@@ -8,7 +8,7 @@ import subprocess
 
 import pytest
 
-from conftest import target_interpreters
+from conftest import own_cache, target_interpreters
 from satchel.interpreters.probe import probe
 from satchel.interpreters.tags import linux_platforms, supported_tags
 
@@ -29,7 +29,7 @@ def test_same_tags_as_pip_in_the_target(tmp_path, satchel, version: str, python:
     env = tmp_path / "env"
     assert satchel("venv", "-p", python, str(env)).returncode == 0
     target = str(env / "bin" / "python")
-    assert [str(tag) for tag in supported_tags(probe(target))] == pip_compatible_tags(target)
+    assert [str(tag) for tag in supported_tags(probe(target, own_cache()))] == pip_compatible_tags(target)
 
 
 def test_musllinux_and_legacy_aliases() -> None:

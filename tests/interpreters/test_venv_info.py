@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SRC, run_satchel, target_interpreters
+from conftest import SRC, own_cache, run_satchel, target_interpreters
 from satchel.interpreters.probe import probe
 from satchel.interpreters.venv_info import derive_venv_info
 
@@ -38,7 +38,7 @@ def test_derived_equals_probed(tmp_path: Path, version: str, python: str, maker:
     # what .pth files add counts too: a directory (as editable installs add), a missing one
     (tmp_path / "project src").mkdir()
     (site_packages(env) / "zz_editable.pth").write_text(f"# comment\n{tmp_path / 'project src'}\n/no/such/dir\n")
-    derived = derive_venv_info(str(env / "bin" / "python"), probe)
+    derived = derive_venv_info(str(env / "bin" / "python"), lambda exe: probe(exe, own_cache()))
     assert derived is not None
     assert derived == real_probe(env / "bin" / "python")
 
@@ -51,6 +51,6 @@ def test_declines_what_it_cannot_know(tmp_path: Path, case: str) -> None:
     subprocess.run([python, "-m", "venv", "--without-pip", *options, str(env)], check=True, capture_output=True)
     if case == "code-in-pth":
         (site_packages(env) / "hook.pth").write_text("import sys; sys.path.append('/somewhere')\n")
-    assert derive_venv_info(str(env / "bin" / "python"), probe) is None
+    assert derive_venv_info(str(env / "bin" / "python"), lambda exe: probe(exe, own_cache())) is None
     # and the probe, which runs the interpreter then, still describes it
-    assert probe(str(env / "bin" / "python")).prefix == str(env)
+    assert probe(str(env / "bin" / "python"), own_cache()).prefix == str(env)

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from satchel.cache.layout import Cache
 from satchel.environment.model import canonical_name
 from satchel.memory import store as memory
 from satchel.memory.store import (
@@ -60,30 +61,30 @@ def test_entry_round_trip(tmp_path: Path) -> None:
     nested = tmp_path / "base.txt"
     nested.write_text("app\n")
     files = {str(nested): hashlib.sha256(b"app\n").hexdigest()}
-    remember_entry(REPLAY, "the\0key", PAYLOAD, files)
-    assert recall_entry(REPLAY, "the\0key") == PAYLOAD
-    assert recall_entry(REPLAY, "another\0key") is None
-    assert recall_entry(NOOP, "the\0key") is None  # buckets are apart
+    remember_entry(_cache(), REPLAY, "the\0key", PAYLOAD, files)
+    assert recall_entry(_cache(), REPLAY, "the\0key") == PAYLOAD
+    assert recall_entry(_cache(), REPLAY, "another\0key") is None
+    assert recall_entry(_cache(), NOOP, "the\0key") is None  # buckets are apart
 
 
 def test_noop_answers_round_trip_and_only_strings() -> None:
-    remember("k", "Requirement already satisfied: a in /x (1.0)\n")
-    assert recall("k") == "Requirement already satisfied: a in /x (1.0)\n"
-    remember_entry(NOOP, "not-a-string", {"x": 1})
-    assert recall("not-a-string") is None
+    remember(_cache(), "k", "Requirement already satisfied: a in /x (1.0)\n")
+    assert recall(_cache(), "k") == "Requirement already satisfied: a in /x (1.0)\n"
+    remember_entry(_cache(), NOOP, "not-a-string", {"x": 1})
+    assert recall(_cache(), "not-a-string") is None
 
 
 def test_changed_nested_file_invalidates_by_content(tmp_path: Path) -> None:
     nested = tmp_path / "base.txt"
     nested.write_text("app\n")
-    remember_entry(REPLAY, "k", PAYLOAD, {str(nested): hashlib.sha256(b"app\n").hexdigest()})
+    remember_entry(_cache(), REPLAY, "k", PAYLOAD, {str(nested): hashlib.sha256(b"app\n").hexdigest()})
     nested.write_text("app\nextra\n")
-    assert recall_entry(REPLAY, "k") is None
+    assert recall_entry(_cache(), REPLAY, "k") is None
     nested.unlink()
     nested.write_text("app\n")  # new stamps, the same content: valid again
-    assert recall_entry(REPLAY, "k") == PAYLOAD
+    assert recall_entry(_cache(), REPLAY, "k") == PAYLOAD
     nested.unlink()
-    assert recall_entry(REPLAY, "k") is None
+    assert recall_entry(_cache(), REPLAY, "k") is None
 
 
 # two keys with one crc32 (found by a birthday search over random suffixes)
@@ -93,22 +94,22 @@ COLLIDING = ("install\0-r\0req.txt\x001156bce8846bce6c", "install\0-r\0req.txt\x
 def test_keys_sharing_a_file_name_never_answer_for_each_other() -> None:
     first, second = COLLIDING
     assert first != second and zlib.crc32(first.encode()) == zlib.crc32(second.encode())
-    assert memory._file(REPLAY, first) == memory._file(REPLAY, second)
-    remember_entry(REPLAY, first, "first payload")
-    assert recall_entry(REPLAY, first) == "first payload"
-    assert recall_entry(REPLAY, second) is None
-    remember_entry(REPLAY, second, "second payload")  # takes the file over
-    assert recall_entry(REPLAY, second) == "second payload"
-    assert recall_entry(REPLAY, first) is None
+    assert memory._file(_cache(), REPLAY, first) == memory._file(_cache(), REPLAY, second)
+    remember_entry(_cache(), REPLAY, first, "first payload")
+    assert recall_entry(_cache(), REPLAY, first) == "first payload"
+    assert recall_entry(_cache(), REPLAY, second) is None
+    remember_entry(_cache(), REPLAY, second, "second payload")  # takes the file over
+    assert recall_entry(_cache(), REPLAY, second) == "second payload"
+    assert recall_entry(_cache(), REPLAY, first) is None
 
 
 def test_a_file_written_with_another_key_is_no_entry() -> None:
-    path = Path(memory._file(REPLAY, "mine"))
+    path = Path(memory._file(_cache(), REPLAY, "mine"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(marshal.dumps({"key": "theirs", "files": {}, "payload": PAYLOAD}))
-    assert recall_entry(REPLAY, "mine") is None
+    assert recall_entry(_cache(), REPLAY, "mine") is None
     path.write_bytes(marshal.dumps({"key": "mine", "files": {}, "payload": PAYLOAD}))
-    assert recall_entry(REPLAY, "mine") == PAYLOAD
+    assert recall_entry(_cache(), REPLAY, "mine") == PAYLOAD
 
 
 @pytest.mark.parametrize(
@@ -124,31 +125,31 @@ def test_a_file_written_with_another_key_is_no_entry() -> None:
     ids=["empty", "garbage", "truncated", "a-list", "no-key", "bad-type-code"],
 )
 def test_damaged_entry_is_no_entry(damage: bytes) -> None:
-    path = Path(memory._file(REPLAY, "k"))
+    path = Path(memory._file(_cache(), REPLAY, "k"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(damage)
-    assert recall_entry(REPLAY, "k") is None
-    remember_entry(REPLAY, "k", PAYLOAD)  # and a new answer replaces it
-    assert recall_entry(REPLAY, "k") == PAYLOAD
+    assert recall_entry(_cache(), REPLAY, "k") is None
+    remember_entry(_cache(), REPLAY, "k", PAYLOAD)  # and a new answer replaces it
+    assert recall_entry(_cache(), REPLAY, "k") == PAYLOAD
 
 
 def test_entry_listing_a_file_as_a_non_mapping_is_no_entry() -> None:
-    path = Path(memory._file(REPLAY, "k"))
+    path = Path(memory._file(_cache(), REPLAY, "k"))
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(marshal.dumps({"key": "k", "files": 5, "payload": PAYLOAD}))
-    assert recall_entry(REPLAY, "k") is None
+    assert recall_entry(_cache(), REPLAY, "k") is None
 
 
 def test_a_cache_that_cannot_be_written_costs_nothing(cache: Path) -> None:
     cache.mkdir()
-    (cache / REPLAY).write_text("a file where the bucket directory should be")
-    remember_entry(REPLAY, "k", PAYLOAD)  # no exception
-    assert recall_entry(REPLAY, "k") is None
+    Path(_cache().part(REPLAY)).write_text("a file where the bucket directory should be")
+    remember_entry(_cache(), REPLAY, "k", PAYLOAD)  # no exception
+    assert recall_entry(_cache(), REPLAY, "k") is None
 
 
 def test_unmarshallable_payload_is_not_remembered() -> None:
-    remember_entry(REPLAY, "k", {"x": object()})
-    assert recall_entry(REPLAY, "k") is None
+    remember_entry(_cache(), REPLAY, "k", {"x": object()})
+    assert recall_entry(_cache(), REPLAY, "k") is None
 
 
 # ---------------------------------------------------------------- keys
@@ -377,3 +378,10 @@ def test_contents_key_reads_pth_files_by_content(tmp_path: Path) -> None:
     assert contents_key([str(site)]) == key
     (site / "_virtualenv.pth").write_text("import other\n")
     assert contents_key([str(site)]) != key
+
+
+def _cache() -> Cache:
+    """The test's own cache (the autouse fixture sets SATCHEL_CACHE_DIR)."""
+    found = Cache.from_variables(os.environ)
+    assert found is not None
+    return found

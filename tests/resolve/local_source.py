@@ -35,6 +35,7 @@ from typing import Any
 from packaging.utils import canonicalize_name, parse_sdist_filename, parse_wheel_filename
 from packaging.version import Version
 
+from conftest import own_cache
 from satchel.environment.model import InstalledSet
 from satchel.index.evaluate import TargetEnvironment
 from satchel.index.links import FileLink
@@ -180,7 +181,7 @@ def host_target(python: str | None = None) -> tuple[Any, TargetEnvironment]:
 
 @functools.lru_cache(maxsize=None)
 def _probed(python: str) -> tuple[Any, TargetEnvironment]:
-    info = probe(python)
+    info = probe(python, own_cache())
     return info.markers, TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
 
 

@@ -17,34 +17,15 @@ fails cleanly or finds what it needs again.
 
 from __future__ import annotations
 
-import os
+from satchel.cache.manage import FOLDERS, entries, list_built, owned, purge, remove_matching, walk
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Callable, Iterator
 
     from satchel.protocols import Console
 
-__all__ = ["PARTS", "add_arguments", "run"]
-
-# The cache's parts: directory -> what it holds (the names the other layers use).
-PARTS: dict[str, str] = {
-    "http-v1": "index pages (revalidated before use)",
-    "metadata-v1": "package metadata (PEP 658 files, by hash)",
-    "wheels-v1": "unpacked wheels (hard-linked into environments)",
-    "built-v1": "locally built wheels (from sdists, directories, VCS)",
-    "build-envs-v1": "build environments",
-    "build-requires-v1": "build requirements of declarative projects",
-    "pycache-v1": "bytecode of build backends",
-    "vcs-v1": "git mirrors",
-    "interpreters-v2": "interpreter descriptions",
-    "noop-v3": "remembered no-op and freeze answers",
-    "replay-v1": "remembered installs (replayed when the index is unchanged)",
-    "downloads-v1": "downloads in progress",
-    "build-tmp": "builds in progress",
-    "logs": "build logs",
-}
+__all__ = ["add_arguments", "run"]
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -62,9 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from satchel.cache.store import cache_root
+    import os
 
-    root = cache_root()
+    from satchel.cache.layout import Cache
+    from satchel.settings import load_settings
+
+    settings = load_settings({}, command="cache")  # where installs put things: pip.conf's cache-dir included
+    root = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ).root
     console: Console = args.console
     if args.cache_command == "dir":
         console.out(root + "\n")
@@ -73,81 +58,13 @@ def run(args: argparse.Namespace) -> int:
     elif args.cache_command == "list":
         console.out(_list(root, args.pattern, abspath=args.list_format == "abspath"))
     elif args.cache_command == "remove":
-        removed = _remove(root, args.pattern)
+        removed = remove_matching(root, args.pattern)
         if not removed:
             console.err(f"WARNING: No matching packages for pattern \"{args.pattern}\"\n")
         console.out(f"Files removed: {removed}\n")
     else:
-        console.out(f"Files removed: {_purge(root)}\n")
+        console.out(f"Files removed: {purge(root)}\n")
     return 0
-
-
-# ---------------------------------------------------------------- reading
-
-
-def _owned(root: str) -> Iterator[tuple[str, str]]:
-    """(name, path) of satchel's own directories in the cache: the parts, and older versions
-    of them (`noop-v2`, `build-envs`, ...), which a newer satchel no longer reads."""
-    try:
-        names = sorted(os.listdir(root))
-    except OSError:
-        return
-    stems = {part.rsplit("-v", 1)[0] for part in PARTS}
-    for name in names:
-        stem, sep, version = name.rpartition("-v")
-        if name in PARTS or name in stems or (sep and stem in stems and version.isdigit()):
-            yield name, os.path.join(root, name)
-
-
-def _walk(path: str) -> tuple[int, int]:
-    """(bytes, files) under `path`, symlinks not followed."""
-    size = files = 0
-    stack = [path]
-    while stack:
-        try:
-            entries = list(os.scandir(stack.pop()))
-        except OSError:
-            continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    stack.append(entry.path)
-                else:
-                    size += entry.stat(follow_symlinks=False).st_size
-                    files += 1
-            except OSError:
-                continue
-    return size, files
-
-
-def _entries(name: str, path: str) -> int | None:
-    """How many things a part holds, where files don't say it (wheels, environments)."""
-    if name.startswith("wheels-v"):
-        return sum(1 for _ in _glob(path, 2, lambda entry: entry.is_dir()))
-    if name.startswith("built-v"):
-        return sum(1 for _ in _built_wheels(path))
-    if name.startswith("build-envs-v"):
-        return sum(1 for _ in _glob(path, 1, lambda entry: entry.is_dir()))
-    return None
-
-
-def _glob(path: str, depth: int, keep: Callable[[os.DirEntry[str]], bool]) -> Iterator[os.DirEntry[str]]:
-    """Entries exactly `depth` levels below `path` for which `keep(entry)` holds."""
-    try:
-        entries = list(os.scandir(path))
-    except OSError:
-        return
-    for entry in entries:
-        if depth == 1:
-            if keep(entry):
-                yield entry
-        elif entry.is_dir(follow_symlinks=False):
-            yield from _glob(entry.path, depth - 1, keep)
-
-
-def _built_wheels(path: str) -> Iterator[os.DirEntry[str]]:
-    """built-v1/<key[:2]>/<key>/<name>.whl"""
-    return _glob(path, 3, lambda entry: entry.name.endswith(".whl") and entry.is_file(follow_symlinks=False))
 
 
 def _human(size: int) -> str:
@@ -161,9 +78,9 @@ def _human(size: int) -> str:
 
 def _info(root: str, *, as_json: bool) -> str:
     rows = []
-    for name, path in _owned(root):
-        size, files = _walk(path)
-        rows.append((name, PARTS.get(name, "left by an older satchel"), path, size, files, _entries(name, path)))
+    for name, path in owned(root):
+        size, files = walk(path)
+        rows.append((name, FOLDERS.get(name, "left by an older satchel"), path, size, files, entries(name, path)))
     total = sum(row[3] for row in rows)
     if as_json:
         import json
@@ -173,27 +90,14 @@ def _info(root: str, *, as_json: bool) -> str:
         return json.dumps({"location": root, "bytes": total, "parts": parts}, indent=2) + "\n"
     lines = [f"Cache location: {root}", f"Cache size: {_human(total)}"]
     width = max((len(row[0]) for row in rows), default=0)
-    for name, holds, _path, size, files, entries in rows:
-        count = f", {entries} entries" if entries is not None else ""
+    for name, holds, _path, size, files, held in rows:
+        count = f", {held} entries" if held is not None else ""
         lines.append(f"  {name.ljust(width)}  {_human(size):>9}  {files} files{count}: {holds}")
     return "\n".join(lines) + "\n"
 
 
-def _matches(filename: str, pattern: str) -> bool:
-    """pip's rule: `pattern` is a glob over wheel file names, `name` alone meaning
-    `name-*.whl`; here without regard to case."""
-    import fnmatch
-
-    glob = pattern + ("*.whl" if "-" in pattern else "-*.whl")
-    return fnmatch.fnmatchcase(filename.lower(), glob.lower())
-
-
 def _list(root: str, pattern: str, *, abspath: bool) -> str:
-    found = []
-    for part, path in _owned(root):
-        if part.startswith("built-v"):
-            found += [entry for entry in _built_wheels(path) if _matches(entry.name, pattern)]
-    found.sort(key=lambda entry: entry.name)
+    found = list_built(root, pattern)
     if abspath:
         lines = [entry.path for entry in found]
     elif not found:
@@ -203,44 +107,3 @@ def _list(root: str, pattern: str, *, abspath: bool) -> str:
             f" - {entry.name} ({_human(entry.stat(follow_symlinks=False).st_size)})" for entry in found
         ]
     return "\n".join(lines) + "\n" if lines else ""
-
-
-# ---------------------------------------------------------------- removing
-
-
-def _remove(root: str, pattern: str) -> int:
-    """The built wheels matching `pattern` (with their key directory when it empties) and the
-    unpacked trees of matching wheels; the files removed."""
-    import json
-
-    from satchel.cache.store import remove_tree
-    from satchel.environment.model import canonical_name
-
-    removed = 0
-    for part, path in _owned(root):
-        if part.startswith("built-v"):
-            for entry in list(_built_wheels(path)):
-                if _matches(entry.name, pattern):
-                    removed += remove_tree(entry.path)
-                    try:
-                        os.rmdir(os.path.dirname(entry.path))
-                    except OSError:
-                        pass
-        elif part.startswith("wheels-v"):
-            for entry in list(_glob(path, 2, lambda e: e.is_dir(follow_symlinks=False))):
-                try:
-                    with open(os.path.join(entry.path, "manifest.json"), "rb") as handle:
-                        manifest = json.loads(handle.read())
-                    wheel_name = canonical_name(str(manifest["name"])).replace("-", "_")
-                    filename = f"{wheel_name}-{manifest['version']}-x.whl"  # (as its wheel file was named)
-                except (OSError, ValueError, KeyError, TypeError):
-                    continue
-                if _matches(filename, pattern):
-                    removed += remove_tree(entry.path)
-    return removed
-
-
-def _purge(root: str) -> int:
-    from satchel.cache.store import remove_tree
-
-    return sum(remove_tree(path) for _name, path in _owned(root))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from satchel.commands.target import add_target_arguments, installed_in_target
+from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
     from satchel.environment.views import freeze_lines
     from satchel.memory.freeze import remember_output
 
-    info, installed = installed_in_target(args)
+    cache = variables_cache()
+    info, installed = installed_in_target(args, cache)
     lines = freeze_lines(
         installed,
         python_version=info.version,
@@ -47,6 +48,6 @@ def run(args: argparse.Namespace) -> int:
     output = "\n".join(lines) + "\n" if lines else ""
     # an editable's line depends on its git checkout, which no stamp of the environment covers
     if not any(dist.editable for dist in installed):
-        remember_output(args._argv, info, output)
+        remember_output(cache, args._argv, info, output)
     args.console.out(output)
     return 0

@@ -14,6 +14,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
+    from satchel.cache.layout import Cache
     from satchel.commands.install_options import InstallOptions
     from satchel.protocols import Console
     from satchel.requirements.model import InstallRequest, RequirementsOptions
@@ -103,6 +104,19 @@ def _check_paths(requests: list[InstallRequest]) -> None:
             )
 
 
+def _cache(options: InstallOptions) -> Cache:
+    """The cache the settings choose, before the environment is known (so the interpreter's
+    description already goes there); a target's own pip.conf may still choose another for the
+    rest (`install_flow`)."""
+    import os
+
+    from satchel.cache.layout import Cache
+    from satchel.settings import load_settings
+
+    settings = load_settings(options.settings, command="install")
+    return Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
+
+
 def run(args: argparse.Namespace) -> int:
     import os
 
@@ -119,7 +133,8 @@ def run(args: argparse.Namespace) -> int:
 
     options = InstallOptions.from_namespace(args)
     console: Console = args.console
-    info = find_environment(options.python, system=options.system)
+    cache = _cache(options)
+    info = find_environment(options.python, cache, system=options.system)
     eligible = options.keeps_installed and not (options.dry_run or options.report)
     key = noop_key_for(options.argv, info) if eligible else None
     gathered = Gathered(options)
@@ -133,7 +148,7 @@ def run(args: argparse.Namespace) -> int:
         if lines is not None:
             output = "\n".join(lines) + "\n"
             if key is not None and gathered.files is not None:
-                remember_noop(key, output, gathered.files)
+                remember_noop(cache, key, output, gathered.files)
             if not options.quiet:
                 console.out(output)
             return 0
@@ -142,10 +157,10 @@ def run(args: argparse.Namespace) -> int:
         )  # with global site-packages, a satisfied package may live elsewhere
         remember_after = None
         if key is not None and gathered.files is not None and not gathered.constraints and gathered.plain and own_site:
-            remember_after = after_install(options.argv, info, gathered.requests, gathered.files)
-        recorder = recorder_for(options.argv, info, gathered.requests, gathered.files)
+            remember_after = after_install(cache, options.argv, info, gathered.requests, gathered.files)
+        recorder = recorder_for(cache, options.argv, info, gathered.requests, gathered.files)
         install_resolved(
-            options, console, args.reporter, info, gathered.requests, gathered.constraints, gathered.file_options, installed,
+            options, console, args.reporter, cache, info, gathered.requests, gathered.constraints, gathered.file_options, installed,
             remember_after, recorder,
         )  # fmt: skip
         return 0

@@ -11,6 +11,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator, Mapping
 
+    from satchel.cache.layout import Cache
     from satchel.commands.install_options import InstallOptions
     from satchel.dispatch import Dispatch
     from satchel.environment.model import InstalledSet
@@ -42,6 +43,7 @@ def install_resolved(
     options: InstallOptions,
     console: Console,
     reporter: Reporter,
+    cache: Cache,
     info: InterpreterInfo,
     requests: list[InstallRequest],
     constraints: list[InstallRequest],
@@ -61,7 +63,7 @@ def install_resolved(
     from satchel.resolve.resolve import ResolveOptions, request_link, resolve
 
     settings = _settings(options, info, file_options)
-    _use_cache_dir(settings)
+    cache = _use_cache(cache, settings)
     resolve_options = ResolveOptions(
         pre=settings.pre, upgrade=options.upgrade, upgrade_strategy=settings.upgrade_strategy,
         force_reinstall=options.force_reinstall, ignore_installed=options.ignore_installed, no_deps=options.no_deps,
@@ -73,7 +75,7 @@ def install_resolved(
     if hash_mode:
         hashes.refuse_unhashable(requests)
     with open_source(settings, console) as client, _dispatch(
-        options, console, info, client, environment, resolve_options, settings, requests
+        options, console, cache, info, client, environment, resolve_options, settings, requests
     ) as dispatch:
         source = dispatch.source
         dispatch.warm([request_link(r) for r in requests if r.url is not None or r.path is not None])
@@ -111,25 +113,24 @@ def install_resolved(
             recorder.save(client.consulted, plan, wheels, direct, plan.summary() + "\n")
 
 
-def _use_cache_dir(settings: Settings) -> None:
+def _use_cache(cache: Cache, settings: Settings) -> Cache:
+    """The cache for the rest of the install: the one chosen before the environment was known,
+    unless the environment's own pip.conf chooses another."""
     import os
 
-    if settings.no_cache:  # --no-cache-dir: nothing read from or left in a cache (a private one, deleted at exit)
-        import atexit
-        import shutil
-        import tempfile
+    from satchel.cache.layout import Cache
 
-        private = tempfile.mkdtemp(prefix="satchel-no-cache-")
-        atexit.register(shutil.rmtree, private, True)
-        os.environ["SATCHEL_CACHE_DIR"] = private
-    elif settings.cache_dir:
-        os.environ["SATCHEL_CACHE_DIR"] = settings.cache_dir  # --cache-dir: this process's cache root
+    if cache.choice != (settings.cache_dir, settings.no_cache):
+        cache = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
+    os.environ["SATCHEL_CACHE_DIR"] = cache.root  # TRANSITIONAL: the parts not yet given the cache read it
+    return cache
 
 
 @contextmanager
 def _dispatch(
     options: InstallOptions,
     console: Console,
+    cache: Cache,
     info: InterpreterInfo,
     client: IndexClient,
     environment: TargetEnvironment,
@@ -166,7 +167,7 @@ def _dispatch(
         if request.requirement is not None and request.requirement.url:
             direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)
     dispatch = Dispatch(
-        info, client, target=environment, options=resolve_options, editables=editables, direct=direct,
+        info, client, cache=cache, target=environment, options=resolve_options, editables=editables, direct=direct,
         checkouts=checkouts, link_config=link_config,
         build_isolation=settings.build_isolation, check_build_dependencies=settings.check_build_dependencies,
         config_settings=config_settings(settings.config_settings),

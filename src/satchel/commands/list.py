@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from satchel.commands.target import add_target_arguments, installed_in_target
+from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
 from satchel.environment.model import canonical_name
 from satchel.errors import UsageError
 
@@ -110,7 +110,7 @@ def run(args: argparse.Namespace) -> int:
 
     if args.outdated and args.uptodate:
         raise UsageError("--outdated and --uptodate can't be used together.", hint="pick one of them.")
-    info, installed = installed_in_target(args)
+    info, installed = installed_in_target(args, variables_cache())
     dists = _selected(args, installed, info.markers)
     latest = None
     if args.outdated or args.uptodate:

@@ -12,11 +12,12 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
+    from satchel.cache.layout import Cache
     from satchel.environment.model import InstalledSet
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import Console
 
-__all__ = ["add_target_arguments", "finish_interrupted", "installed_in_target"]
+__all__ = ["add_target_arguments", "finish_interrupted", "installed_in_target", "variables_cache"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = True) -> None:
@@ -66,10 +67,18 @@ def finish_interrupted(info: InterpreterInfo, console: Console) -> None:
                 console.err(f"satchel: {note}\n")
 
 
-def installed_in_target(args: argparse.Namespace) -> tuple[InterpreterInfo, InstalledSet]:
+def variables_cache() -> Cache:
+    """The cache of a command that keeps only interpreter descriptions (and answers) there:
+    as the variables choose it (`Cache.from_variables`), or a private one if they turn it off."""
+    from satchel.cache.layout import Cache
+
+    return Cache.from_variables(os.environ) or Cache.private()
+
+
+def installed_in_target(args: argparse.Namespace, cache: Cache) -> tuple[InterpreterInfo, InstalledSet]:
     from satchel.environment.scan import scan
     from satchel.interpreters.discover import find_environment
 
-    info = find_environment(args.python, system=args.system)
+    info = find_environment(args.python, cache, system=args.system)
     finish_interrupted(info, args.console)
     return info, scan(search_paths(info, args))

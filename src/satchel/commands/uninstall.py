@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from satchel.commands.target import add_target_arguments
+from satchel.commands.target import add_target_arguments, variables_cache
 from satchel.errors import OperationError, UsageError
 
 TYPE_CHECKING = False
@@ -75,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from satchel.interpreters.discover import find_environment
 
     names = _names(args)
-    info = find_environment(args.python, system=args.system)
+    info = find_environment(args.python, variables_cache(), system=args.system)
     target = Destination.of(info)
     console: Console = args.console
     with environment_lock(state_dir(info.prefix), say=console.err):

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
     import argparse
     from collections.abc import Callable
 
+    from satchel.cache.layout import Cache
     from satchel.interpreters.info import InterpreterInfo
     from satchel.venv.layout import VenvLayout, VenvOptions
 
@@ -64,12 +65,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from satchel.commands.target import variables_cache
     from satchel.interpreters.discover import find_interpreter
     from satchel.venv.layout import VenvOptions
 
     if args.upgrade and args.clear:
         raise UsageError("--upgrade and --clear can't be used together.", hint="pick one of them.")
-    info = find_interpreter(args.python)
+    cache = variables_cache()
+    info = find_interpreter(args.python, cache)
     if info.is_windows:
         raise UsageError(
             "making environments for Windows interpreters is not supported yet.",
@@ -86,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         upgrade_deps=args.upgrade_deps,
         scm_ignore_files=args.scm_ignore_files,
     )
-    results = [_make_one(info, env_dir, options) for env_dir in args.env_dirs]
+    results = [_make_one(info, env_dir, options, cache) for env_dir in args.env_dirs]
     if args.upgrade_deps:
         for result in results:
             _upgrade_deps(result, info, quiet=args.quiet or args.json)
@@ -100,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions) -> dict[str, object]:
+def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions, cache: Cache) -> dict[str, object]:
     from satchel.venv.create import create_environment
     from satchel.venv.layout import plan_layout
 
@@ -122,7 +125,7 @@ def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions) -> dict
             )
 
         def populate(root: str) -> None:
-            seeded.extend(_seed(info, layout, root))
+            seeded.extend(_seed(info, layout, root, cache))
 
     action = create_environment(layout, clear=options.clear, populate=populate)
     return {
@@ -137,7 +140,7 @@ def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions) -> dict
     }
 
 
-def _seed(info: InterpreterInfo, layout: VenvLayout, root: str) -> list[dict[str, str]]:
+def _seed(info: InterpreterInfo, layout: VenvLayout, root: str, cache: Cache) -> list[dict[str, str]]:
     """Install the interpreter's ensurepip wheels into the environment being built at `root`."""
     from satchel.fetch.unpack import unpacked
     from satchel.install.link import install_unpacked
@@ -148,7 +151,7 @@ def _seed(info: InterpreterInfo, layout: VenvLayout, root: str) -> list[dict[str
     for bundled in info.bundled_wheels:
         if bundled.name.lower() in present:
             continue
-        wheel = unpacked(bundled.path)
+        wheel = unpacked(cache, bundled.path)
         install_unpacked(wheel, scheme, python=layout.python_path, python_version=info.version)
         done.append({"name": wheel.name, "version": wheel.version})
     return done

@@ -6,6 +6,7 @@ Names follow pip: `name` is the project name as its metadata spells it (pip's ra
 
 from __future__ import annotations
 
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -14,7 +15,6 @@ if TYPE_CHECKING:
 
 __all__ = ["InstalledDist", "InstalledSet", "canonical_name", "is_valid_version"]
 
-_SEPARATORS = str.maketrans("_.", "--")
 # The version grammar of PEP 440 (from the specification's appendix), for telling a valid
 # version from a legacy one without importing packaging on the freeze path.
 _PEP440 = (
@@ -23,15 +23,6 @@ _PEP440 = (
     (?:-[0-9]+|[-_.]?(?:post|rev|r)[-_.]?[0-9]*)?
     (?:[-_.]?dev[-_.]?[0-9]*)?)(?:\+[a-z0-9]+(?:[-_.][a-z0-9]+)*)?\s*$"""
 )  # compiled on first use (re caches it): the install paths never need it
-
-
-def canonical_name(name: str) -> str:
-    """PEP 503 normalisation: lower case, runs of -_. become one -. (No regex: the install
-    paths that need only this don't import re.)"""
-    name = name.translate(_SEPARATORS)
-    while "--" in name:
-        name = name.replace("--", "-")
-    return name.lower()
 
 
 def is_valid_version(version: str) -> bool:

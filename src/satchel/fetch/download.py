@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import shutil
 
-from satchel.cache.store import cache_root
 from satchel.fetch.unpack import UnpackedWheel, cached, unpacked
 from satchel.urls import local_path
 
@@ -20,6 +19,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
     from typing import Protocol
 
+    from satchel.cache.layout import Cache
     from satchel.index.links import FileLink
 
     class Downloader(Protocol):
@@ -34,22 +34,22 @@ _WORKERS = 8
 
 
 def _one(
-    link: FileLink, downloader: Downloader, scratch: str, wanted: Mapping[str, Collection[str]] | None
+    cache: Cache, link: FileLink, downloader: Downloader, scratch: str, wanted: Mapping[str, Collection[str]] | None
 ) -> UnpackedWheel:
     """`wanted`: the requirement's --hash values; the file must match one of them."""
     digest = link.hashes.get("sha256")
     if digest and (not wanted or digest in wanted.get("sha256", ())):
-        hit = cached(digest)
+        hit = cached(cache, digest)
         if hit is not None:
             return hit
     local = local_path(link.url)
     if local is not None:
-        return _local(local, link, wanted)
+        return _local(cache, local, link, wanted)
     os.makedirs(scratch, exist_ok=True)
     # checked while streaming against the link's hashes and the requirement's --hash values
     path = downloader.download(link, scratch, expected_hashes=wanted or None)
     try:
-        return unpacked(path, digest)
+        return unpacked(cache, path, digest)
     finally:
         try:
             os.unlink(path)
@@ -57,7 +57,7 @@ def _one(
             pass
 
 
-def _local(path: str, link: FileLink, wanted: Mapping[str, Collection[str]] | None) -> UnpackedWheel:
+def _local(cache: Cache, path: str, link: FileLink, wanted: Mapping[str, Collection[str]] | None) -> UnpackedWheel:
     """A wheel on this machine (file:// index, find-links, a path): checked like a download."""
     from satchel.errors import OperationError
     from satchel.fetch.unpack import file_sha256
@@ -75,23 +75,24 @@ def _local(path: str, link: FileLink, wanted: Mapping[str, Collection[str]] | No
             context="\n".join([f"expected sha256 {h}" for h in expected + allowed] + [f"     got sha256 {digest}"]),
             hint="nothing was installed; if the file was changed on purpose, update the hashes.",
         )
-    return unpacked(path, digest)
+    return unpacked(cache, path, digest)
 
 
 def fetch_wheels(
     links: Sequence[FileLink],
     downloader: Downloader,
     *,
+    cache: Cache,
     expected: Mapping[str, Mapping[str, Collection[str]]] | None = None,
     on_done: Callable[[FileLink], None] | None = None,
 ) -> list[UnpackedWheel]:
     """The unpacked trees for `links`, in the same order; downloads run in a thread pool."""
     if not links:
         return []
-    scratch = os.path.join(cache_root(), "downloads-v1", f"{os.getpid()}-{os.urandom(4).hex()}")
+    scratch = cache.part("downloads", f"{os.getpid()}-{os.urandom(4).hex()}")
     try:
         if len(links) == 1:
-            result = [_one(links[0], downloader, scratch, (expected or {}).get(links[0].url))]
+            result = [_one(cache, links[0], downloader, scratch, (expected or {}).get(links[0].url))]
             if on_done is not None:
                 on_done(links[0])
             return result
@@ -99,7 +100,7 @@ def fetch_wheels(
 
         with ThreadPoolExecutor(max_workers=min(_WORKERS, len(links))) as pool:
             futures = {
-                pool.submit(_one, link, downloader, scratch, (expected or {}).get(link.url)): index
+                pool.submit(_one, cache, link, downloader, scratch, (expected or {}).get(link.url)): index
                 for index, link in enumerate(links)
             }
             results: list[UnpackedWheel | None] = [None] * len(links)

@@ -20,19 +20,18 @@ half-unpacked entry that a later install would use.
 from __future__ import annotations
 
 import os
-TYPE_CHECKING = False
 
-from satchel.cache.store import cache_root
 from satchel.errors import WheelError
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    import zipfile
     from typing import Any
 
-    import zipfile
+    from satchel.cache.layout import Cache
 
 __all__ = ["UnpackedWheel", "cached", "file_sha256", "unpacked"]
 
-_BUCKET = "wheels-v1"
 _MANIFEST_VERSION = 1
 _SCHEMES = ("purelib", "platlib", "headers", "scripts", "data")
 _CHUNK = 1 << 16
@@ -74,17 +73,17 @@ def file_sha256(path: str) -> str:
     return digest.hexdigest()
 
 
-def _root(digest: str) -> str:
-    return os.path.join(cache_root(), _BUCKET, digest[:2], digest)
+def _root(cache: Cache, digest: str) -> str:
+    return cache.part("wheels", digest[:2], digest)
 
 
-def cached(digest: str, manifest: dict[str, Any] | None = None) -> UnpackedWheel | None:
-    """The unpacked tree of the wheel whose sha256 is `digest`, if the cache has it.
+def cached(cache: Cache, digest: str, manifest: dict[str, Any] | None = None) -> UnpackedWheel | None:
+    """The unpacked tree of the wheel whose sha256 is `digest`, if `cache` has it.
 
     `manifest`: the tree's manifest as read earlier (a replayed install keeps it), so that
     only the tree's presence is checked here, not its JSON read again.
     """
-    root = _root(digest)
+    root = _root(cache, digest)
     if manifest is not None:
         present = manifest.get("manifest_version") == _MANIFEST_VERSION and os.path.isfile(
             os.path.join(root, "manifest.json")
@@ -102,8 +101,8 @@ def cached(digest: str, manifest: dict[str, Any] | None = None) -> UnpackedWheel
     return UnpackedWheel(root, manifest)
 
 
-def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
-    """The cached, checked tree of the wheel at `wheel_path`, unpacking it on first use.
+def unpacked(cache: Cache, wheel_path: str, digest: str | None = None) -> UnpackedWheel:
+    """The checked tree of the wheel at `wheel_path` in `cache`, unpacking it on first use.
 
     `digest` is the file's sha256 when the caller already knows it (checked on download),
     which saves hashing the file again.
@@ -113,7 +112,7 @@ def unpacked(wheel_path: str, digest: str | None = None) -> UnpackedWheel:
             digest = file_sha256(wheel_path)
         except OSError as exc:
             raise WheelError(f"can't read the wheel {wheel_path}: {exc.strerror or exc}.", input=wheel_path) from exc
-    return cached(digest) or _unpack_into(wheel_path, _root(digest))
+    return cached(cache, digest) or _unpack_into(wheel_path, _root(cache, digest))
 
 
 def _unpack_into(wheel_path: str, root: str) -> UnpackedWheel:

@@ -19,6 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import re
 
+    from satchel.cache.layout import Cache
+
 __all__ = ["default_interpreter", "find_environment", "find_interpreter"]
 
 _EXE_SUFFIX = ".exe" if os.name == "nt" else ""
@@ -32,32 +34,32 @@ def _match(pattern: str, text: str) -> re.Match[str] | None:
     return re.match(pattern, text)
 
 
-def default_interpreter() -> InterpreterInfo:
+def default_interpreter(cache: Cache) -> InterpreterInfo:
     """The interpreter satchel runs on, as `python -m venv` would use it (the base, not a venv)."""
     base = getattr(sys, "_base_executable", None) or sys.executable
-    return probe(base)
+    return probe(base, cache)
 
 
-def find_interpreter(text: str | None) -> InterpreterInfo:
+def find_interpreter(text: str | None, cache: Cache) -> InterpreterInfo:
     """The interpreter for a -p value (None: the one satchel runs on)."""
     if not text:
-        return default_interpreter()
+        return default_interpreter(cache)
     request = parse_request(text)
     if request.path is not None:
-        return probe(_from_path(request))
+        return probe(_from_path(request), cache)
     if request.command is not None:
-        return probe(_from_command(request))
+        return probe(_from_command(request, cache), cache)
     assert request.version is not None
-    return _from_version(request.version)
+    return _from_version(request.version, cache)
 
 
-def find_environment(python: str | None, *, system: bool = False) -> InterpreterInfo:
+def find_environment(python: str | None, cache: Cache, *, system: bool = False) -> InterpreterInfo:
     """The environment a command works on: -p/--python, else the interpreter satchel runs on
     with --system, else $VIRTUAL_ENV, else the nearest .venv in the current directory or above."""
     if python:
-        return find_interpreter(python)
+        return find_interpreter(python, cache)
     if system:
-        return default_interpreter()
+        return default_interpreter(cache)
     active = os.environ.get("VIRTUAL_ENV")
     if active:
         found = _venv_python(active)
@@ -67,14 +69,14 @@ def find_environment(python: str | None, *, system: bool = False) -> Interpreter
                 input=active,
                 hint="run `deactivate`, or pass the environment with -p/--python.",
             )
-        return probe(found)
+        return probe(found, cache)
     directory = os.getcwd()
     while True:
         candidate = os.path.join(directory, ".venv")
         if os.path.isfile(os.path.join(candidate, "pyvenv.cfg")):
             found = _venv_python(candidate)
             if found is not None:
-                return probe(found)
+                return probe(found, cache)
         parent = os.path.dirname(directory)
         if parent == directory:
             break
@@ -114,7 +116,7 @@ def _from_path(request: PythonRequest) -> str:
     return path
 
 
-def _from_command(request: PythonRequest) -> str:
+def _from_command(request: PythonRequest, cache: Cache) -> str:
     import shutil
 
     assert request.command is not None
@@ -123,7 +125,7 @@ def _from_command(request: PythonRequest) -> str:
         raise InterpreterNotFound(
             f"-p {request.text}: no command {request.command!r} on PATH.",
             input=request.text,
-            context=_found_listing(),
+            context=_found_listing(cache),
             hint="pass a version like 3.12 or an interpreter's path.",
         )
     return found
@@ -195,17 +197,17 @@ def _candidates() -> list[tuple[tuple[int, int, int] | None, str]]:
     return found
 
 
-def _known_version(path: str, version: tuple[int, int, int] | None) -> tuple[int, int, int] | None:
+def _known_version(path: str, version: tuple[int, int, int] | None, cache: Cache) -> tuple[int, int, int] | None:
     """The version of a candidate, from its name where that tells, else by probing it."""
     if version is not None:
         return version
     try:
-        return probe(path).version
+        return probe(path, cache).version
     except SatchelError:  # a broken candidate is just not a match
         return None
 
 
-def _from_version(request: VersionRequest) -> InterpreterInfo:
+def _from_version(request: VersionRequest, cache: Cache) -> InterpreterInfo:
     unusable: SatchelError | None = None
     for name_version, path in _candidates():
         named = _match(_NAMED, os.path.basename(path).removesuffix(_EXE_SUFFIX))
@@ -215,7 +217,7 @@ def _from_version(request: VersionRequest) -> InterpreterInfo:
         if name_version is not None and not request.matches(name_version):
             continue
         try:
-            info = probe(path)
+            info = probe(path, cache)
         except SatchelError as exc:
             unusable = unusable or exc  # matches by name, but doesn't work
             continue
@@ -226,15 +228,15 @@ def _from_version(request: VersionRequest) -> InterpreterInfo:
     raise InterpreterNotFound(
         f"-p {request.text}: no Python {request.text} found on PATH or under {_pyenv_versions_dir()}.",
         input=request.text,
-        context=_found_listing(),
+        context=_found_listing(cache),
         hint="install that version (for example with pyenv), or pass an interpreter's path.",
     )
 
 
-def _found_listing() -> str:
+def _found_listing(cache: Cache) -> str:
     lines = []
     for version, path in _candidates():
-        known = _known_version(path, version)
+        known = _known_version(path, version, cache)
         if known is None:
             label = "not a working Python"
         else:

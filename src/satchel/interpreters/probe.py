@@ -9,25 +9,28 @@ from __future__ import annotations
 import marshal
 import os
 
-from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.cache.store import atomic_write_bytes
 from satchel.errors import InterpreterBroken
 from satchel.interpreters.info import InterpreterInfo
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from satchel.cache.layout import Cache
 
 __all__ = ["PROBE_VERSION", "probe"]
 
 #: Must equal PROBE_VERSION in _probe.py; a cached answer from another version is ignored.
 PROBE_VERSION = 4
-_BUCKET = "interpreters-v2"
 _PROBE_SCRIPT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "_probe.py")
 
 
-def _cache_file(executable: str) -> str:
+def _cache_file(executable: str, cache: Cache) -> str:
     name = executable.replace("%", "%25").replace(os.sep, "%2F").replace(":", "%3A")
     if len(name) > 200:
         import hashlib
 
         name = hashlib.sha256(executable.encode()).hexdigest()
-    return os.path.join(cache_root(), _BUCKET, name + ".marshal")
+    return cache.part("interpreters", name + ".marshal")
 
 
 def _stamp(executable: str) -> list[int | str]:
@@ -89,8 +92,8 @@ def _run_probe(executable: str) -> dict[str, object]:
     return raw
 
 
-def probe(executable: str) -> InterpreterInfo:
-    """Describe the interpreter at `executable`, from the cache when it hasn't changed."""
+def probe(executable: str, cache: Cache) -> InterpreterInfo:
+    """Describe the interpreter at `executable`, from `cache` when it hasn't changed."""
     try:
         stamp = _stamp(executable)
     except OSError as exc:
@@ -98,7 +101,7 @@ def probe(executable: str) -> InterpreterInfo:
             f"{executable} does not exist or can't be read: {exc.strerror or exc}.",
             input=executable,
         ) from exc
-    cache_file = _cache_file(executable)
+    cache_file = _cache_file(executable, cache)
     try:
         with open(cache_file, "rb") as handle:
             cached = marshal.loads(handle.read())  # builtin: reading it costs no import
@@ -109,7 +112,7 @@ def probe(executable: str) -> InterpreterInfo:
     if len(stamp) > 4:  # in a venv: known from its base interpreter's answer, most of the time
         from satchel.interpreters.venv_info import derive_venv_info
 
-        derived = derive_venv_info(executable, probe)
+        derived = derive_venv_info(executable, lambda base: probe(base, cache))
         if derived is not None:
             return InterpreterInfo(derived)
     raw = _run_probe(executable)

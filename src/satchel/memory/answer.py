@@ -19,22 +19,23 @@ def answer_install(argv: list[str], console: Console) -> bool:
     from satchel.errors import SatchelError
     from satchel.interpreters.discover import find_environment
     from satchel.memory.replay import replay, replay_argv
-    from satchel.memory.noop import noop_key_for, quiet, simple_argv
+    from satchel.memory.noop import cache_of, noop_key_for, quiet, simple_argv
     from satchel.memory.store import recall
 
     simple = simple_argv(argv)
     options = simple if simple is not None else replay_argv(argv)  # (-U etc. can be replayed)
-    if options is None or len(options["python"]) > 1:
+    cache = cache_of(argv)
+    if options is None or len(options["python"]) > 1 or cache is None:
         return False
     python = options["python"][0] if options["python"] else None
     try:
-        info = find_environment(python, system="--system" in options["flags"])
+        info = find_environment(python, cache, system="--system" in options["flags"])
     except SatchelError:
         return False  # the full path reports it properly
     key = noop_key_for(argv, info) if simple is not None else None
-    output = recall(key) if key is not None else None
+    output = recall(cache, key) if key is not None else None
     if output is None:
-        return replay(argv, info, console)
+        return replay(argv, info, console, cache)
     if simple is not None and not quiet(simple):
         console.out(output)
     return True

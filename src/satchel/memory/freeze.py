@@ -6,6 +6,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from satchel.cache.layout import Cache
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import Console
 
@@ -41,30 +42,34 @@ def _key(argv: list[str], info: InterpreterInfo) -> str:
 
 def answer(argv: list[str], console: Console) -> bool:
     """Print what an identical freeze printed before, if the environment is unchanged."""
+    import os
+
+    from satchel.cache.layout import Cache
     from satchel.errors import SatchelError
     from satchel.install.paths import interrupted
     from satchel.interpreters.discover import find_environment
     from satchel.memory.store import recall
 
     simple = simple_python(argv)
-    if simple is None:
+    cache = Cache.from_variables(os.environ)
+    if simple is None or cache is None:
         return False
     try:
-        info = find_environment(simple[0], system=simple[1])
+        info = find_environment(simple[0], cache, system=simple[1])
     except SatchelError:
         return False
     if interrupted(info.prefix):  # the full path recovers it first
         return False
-    output = recall(_key(argv, info))
+    output = recall(cache, _key(argv, info))
     if output is None:
         return False
     console.out(output)
     return True
 
 
-def remember_output(argv: list[str], info: InterpreterInfo, output: str) -> None:
+def remember_output(cache: Cache, argv: list[str], info: InterpreterInfo, output: str) -> None:
     """Keep what this freeze printed, when the command is one `answer` can match."""
     from satchel.memory.store import remember
 
     if simple_python(argv) is not None:
-        remember(_key(argv, info), output)
+        remember(cache, _key(argv, info), output)

@@ -14,10 +14,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
+    from satchel.cache.layout import Cache
     from satchel.interpreters.info import InterpreterInfo
     from satchel.requirements.model import InstallRequest
 
-__all__ = ["after_install", "noop_key_for", "quiet", "remember_noop", "simple_argv"]
+__all__ = ["after_install", "cache_of", "noop_key_for", "quiet", "remember_noop", "simple_argv"]
 
 _VALUE_OPTIONS = {"-p": "python", "--python": "python", "-r": "requirement", "--requirement": "requirement",
                   "-c": "constraint", "--constraint": "constraint"}  # fmt: skip
@@ -55,6 +56,27 @@ def simple_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
     return found
 
 
+def cache_of(argv: Sequence[str]) -> Cache | None:
+    """The cache a plain install command reads its answers from: --cache-dir, else as the
+    variables choose it; None with --no-cache-dir (nothing is read from a cache then) or
+    when a variable turns the cache off (the full path decides what that means)."""
+    import os
+
+    from satchel.cache.layout import Cache
+
+    root = None
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--no-cache-dir":
+            return None
+        name, eq, value = token.partition("=")
+        if name == "--cache-dir":
+            root = value if eq else next(tokens, "")
+    if root:
+        return None if Cache.from_variables(os.environ) is None else Cache(root)
+    return Cache.from_variables(os.environ)
+
+
 def quiet(simple: Mapping[str, list[str]]) -> bool:
     return any(flag in ("-q", "--quiet") for flag in simple["flags"])
 
@@ -75,14 +97,14 @@ def noop_key_for(argv: Sequence[str], info: InterpreterInfo) -> str | None:
     return noop_key(argv, simple["requirement"] + simple["constraint"], info.sys_path, config, os.environ)
 
 
-def remember_noop(key: str, output: str, files: Mapping[str, str]) -> None:
+def remember_noop(cache: Cache, key: str, output: str, files: Mapping[str, str]) -> None:
     from satchel.memory.store import remember
 
-    remember(key, output, files)
+    remember(cache, key, output, files)
 
 
 def after_install(
-    argv: Sequence[str], info: InterpreterInfo, requests: Sequence[InstallRequest], files: Mapping[str, str]
+    cache: Cache, argv: Sequence[str], info: InterpreterInfo, requests: Sequence[InstallRequest], files: Mapping[str, str]
 ) -> Callable[[dict[str, str]], str | None]:
     """What to call once the install succeeded, with {name: version} of what is now pinned:
     the same command right after has nothing to do, so its answer is remembered (and
@@ -103,7 +125,7 @@ def after_install(
         if refreshed is None or len(lines) != len(requests):
             return None
         output = "\n".join(lines) + "\n"
-        remember_noop(refreshed, output, files)
+        remember_noop(cache, refreshed, output, files)
         return output
 
     return remember_after

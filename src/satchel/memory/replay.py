@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Any
 
+    from satchel.cache.layout import Cache
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.consulted import Consulted
     from satchel.install.plan import InstallPlan
@@ -87,7 +88,7 @@ def _key(argv: Sequence[str], info: InterpreterInfo, simple: Mapping[str, list[s
     return "\0".join(parts)
 
 
-def replay(argv: Sequence[str], info: InterpreterInfo, console: Console) -> bool:
+def replay(argv: Sequence[str], info: InterpreterInfo, console: Console, cache: Cache) -> bool:
     """Do what this install did last time, if everything it read is unchanged; False (nothing
     done) when it can't be replayed. `argv` starts with "install"."""
     from satchel.install.paths import interrupted
@@ -100,13 +101,13 @@ def replay(argv: Sequence[str], info: InterpreterInfo, console: Console) -> bool
     from satchel.install.paths import state_dir
 
     key = _key(argv, info, simple)
-    entry = recall_entry(REPLAY, key)  # (before locking: nothing is written for a command never recorded)
+    entry = recall_entry(cache, REPLAY, key)  # (before locking: nothing is written for a command never recorded)
     if not isinstance(entry, dict) or not _well_formed(entry):
         return False
     with environment_lock(state_dir(info.prefix), say=console.err):
         if interrupted(info.prefix) or _key(argv, info, simple) != key:
             return False  # (what is installed changed while we waited)
-        return _apply(argv, info, entry, console=None if quiet(simple) else console)
+        return _apply(argv, info, entry, cache, console=None if quiet(simple) else console)
 
 
 def _well_formed(entry: Mapping[str, Any]) -> bool:
@@ -126,13 +127,15 @@ def _well_formed(entry: Mapping[str, Any]) -> bool:
         return False
 
 
-def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], *, console: Console | None) -> bool:
+def _apply(
+    argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any], cache: Cache, *, console: Console | None
+) -> bool:
     from satchel.fetch.unpack import cached
     from satchel.index.revalidate import unchanged
     from satchel.install.transaction import Destination, apply_changes
     from satchel.install.uninstall import removal_paths
 
-    wheels = [cached(digest, manifest) for digest, manifest in zip(entry["wheels"], entry["manifests"])]
+    wheels = [cached(cache, digest, manifest) for digest, manifest in zip(entry["wheels"], entry["manifests"])]
     if any(wheel is None for wheel in wheels):
         return False  # the cache was cleaned
     remove = []
@@ -156,7 +159,7 @@ def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any],
 
         key = noop_key_for(argv, info)
         if key is not None:
-            remember_noop(key, entry["satisfied"], entry["files"])
+            remember_noop(cache, key, entry["satisfied"], entry["files"])
     if console is not None:
         console.out(entry["summary"])
     return True
@@ -165,7 +168,8 @@ def _apply(argv: Sequence[str], info: InterpreterInfo, entry: Mapping[str, Any],
 class Recorder:
     """Collects what the full path did, to be replayed; `save` after the changes are applied."""
 
-    def __init__(self, key: str, files: Mapping[str, str]) -> None:
+    def __init__(self, cache: Cache, key: str, files: Mapping[str, str]) -> None:
+        self.cache = cache
         self.key = key
         self.files = dict(files)
         self.satisfied: str | None = None  # the no-op answer for right after the install
@@ -197,11 +201,15 @@ class Recorder:
             "satisfied": self.satisfied,
             "files": self.files,
         }
-        remember_entry(REPLAY, self.key, payload, self.files)
+        remember_entry(self.cache, REPLAY, self.key, payload, self.files)
 
 
 def recorder_for(
-    argv: Sequence[str], info: InterpreterInfo, requests: Sequence[InstallRequest], files: Mapping[str, str] | None
+    cache: Cache,
+    argv: Sequence[str],
+    info: InterpreterInfo,
+    requests: Sequence[InstallRequest],
+    files: Mapping[str, str] | None,
 ) -> Recorder | None:
     """A recorder for this command, or None when it can't be replayed. Called under the
     environment lock, before anything changes (the key holds what is installed now)."""
@@ -213,4 +221,4 @@ def recorder_for(
             return None
         if request.requirement is None or request.requirement.url:
             return None
-    return Recorder(_key(argv, info, simple), files)
+    return Recorder(cache, _key(argv, info, simple), files)

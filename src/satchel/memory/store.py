@@ -21,13 +21,15 @@ from __future__ import annotations
 import marshal
 import os
 
-from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.cache.store import atomic_write_bytes
 from satchel.urls import without_credentials
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable, Mapping, Sequence
     from typing import Any
+
+    from satchel.cache.layout import Cache
 
 __all__ = [
     "NOOP",
@@ -43,8 +45,8 @@ __all__ = [
     "stamp",
 ]
 
-NOOP = "noop-v3"
-REPLAY = "replay-v1"
+NOOP = "noop"  # (the parts of cache.layout.PARTS the entries live in)
+REPLAY = "replay"
 # Variables outside PIP_*/SATCHEL_* that change where or how HTTP goes.
 _HTTP_VARIABLES = frozenset({
     "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "all_proxy", "no_proxy",
@@ -154,17 +156,17 @@ def _small_file(path: str) -> bytes | str:
         return "-"
 
 
-def _file(bucket: str, key: str) -> str:
+def _file(cache: Cache, bucket: str, key: str) -> str:
     import zlib
 
-    return os.path.join(cache_root(), bucket, f"{zlib.crc32(key.encode()):08x}")
+    return cache.part(bucket, f"{zlib.crc32(key.encode()):08x}")
 
 
-def recall_entry(bucket: str, key: str) -> Any:
+def recall_entry(cache: Cache, bucket: str, key: str) -> Any:
     """The payload remembered under `key`, if there is one and the files it depends on are
     unchanged; else None."""
     try:
-        with open(_file(bucket, key), "rb") as handle:
+        with open(_file(cache, bucket, key), "rb") as handle:
             entry = marshal.loads(handle.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
@@ -176,19 +178,19 @@ def recall_entry(bucket: str, key: str) -> Any:
     return entry.get("payload")
 
 
-def remember_entry(bucket: str, key: str, payload: Any, files: Mapping[str, str] | None = None) -> None:
+def remember_entry(cache: Cache, bucket: str, key: str, payload: Any, files: Mapping[str, str] | None = None) -> None:
     try:
         data = marshal.dumps({"key": key, "files": dict(files or {}), "payload": payload})
-        atomic_write_bytes(_file(bucket, key), data)
+        atomic_write_bytes(_file(cache, bucket, key), data)
     except (OSError, ValueError):
         pass  # a read-only cache costs speed, not correctness
 
 
-def recall(key: str) -> str | None:
+def recall(cache: Cache, key: str) -> str | None:
     """The output of the earlier no-op install (or freeze) with this key, if there was one."""
-    output = recall_entry(NOOP, key)
+    output = recall_entry(cache, NOOP, key)
     return output if isinstance(output, str) else None
 
 
-def remember(key: str, output: str, files: Mapping[str, str] | None = None) -> None:
-    remember_entry(NOOP, key, output, files)
+def remember(cache: Cache, key: str, output: str, files: Mapping[str, str] | None = None) -> None:
+    remember_entry(cache, NOOP, key, output, files)
