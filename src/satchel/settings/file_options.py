@@ -7,14 +7,40 @@ from __future__ import annotations
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Iterable
+    from typing import Protocol
 
-    from satchel.requirements.model import RequirementsOptions
     from satchel.settings.model import Settings
+
+    class FileOptions(Protocol):
+        """What settings need of a requirements file's options (`requirements.model.RequirementsOptions`
+        has them; settings/ stands below requirements/, so it names only the shape)."""
+
+        @property
+        def index_url(self) -> str | None: ...
+        @property
+        def extra_index_urls(self) -> tuple[str, ...]: ...
+        @property
+        def find_links(self) -> tuple[str, ...]: ...
+        @property
+        def no_index(self) -> bool: ...
+        @property
+        def pre(self) -> bool: ...
+        @property
+        def prefer_binary(self) -> bool: ...
+        @property
+        def require_hashes(self) -> bool: ...
+        @property
+        def trusted_hosts(self) -> tuple[str, ...]: ...
+        @property
+        def only_binary(self) -> frozenset[str]: ...
+        @property
+        def no_binary(self) -> frozenset[str]: ...
+
 
 __all__ = ["with_file_options"]
 
 
-def with_file_options(settings: Settings, file_options: Iterable[RequirementsOptions]) -> Settings:
+def with_file_options(settings: Settings, file_options: Iterable[FileOptions]) -> Settings:
     """`settings` with each requirements file's own options applied, in the order read."""
     for options in file_options:
         changes: dict[str, object] = {}
