@@ -9,12 +9,12 @@ from satchel.environment.model import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Mapping
+    from collections.abc import Callable, Iterable, Iterator, Mapping
 
     from satchel.cache.layout import Cache
     from satchel.commands.install_options import InstallOptions
     from satchel.dispatch import Dispatch
-    from satchel.environment.model import InstalledSet
+    from satchel.environment.model import InstalledDist, InstalledSet
     from satchel.fetch.wheel_builder import BuiltWheel
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.client import IndexClient
@@ -27,7 +27,23 @@ if TYPE_CHECKING:
     from satchel.resolve.resolve import ResolveOptions
     from satchel.settings import Settings
 
-__all__ = ["install_resolved"]
+__all__ = ["install_resolved", "json_outcome"]
+
+
+def json_outcome(
+    plan: InstallPlan | None, requests: list[InstallRequest], installed: Iterable[InstalledDist], *, dry_run: bool
+) -> str:
+    """`install --json`: what was (or, with --dry-run, would be) installed and removed, and
+    the requested projects already satisfied (left as they were)."""
+    import json
+
+    changes = plan.changes() if plan is not None else {"installed": [], "removed": []}
+    touched = {canonical_name(str(item["name"])) for item in changes["installed"] + changes["removed"]}
+    wanted = {canonical_name(r.name) for r in requests if r.name}
+    satisfied = [
+        {"name": d.name, "version": d.version} for d in installed if d.key in wanted and d.key not in touched
+    ]
+    return json.dumps({"dry_run": dry_run, **changes, "satisfied": sorted(satisfied, key=lambda d: str(d["name"]))}, indent=2) + "\n"
 
 
 def _settings(options: InstallOptions, info: InterpreterInfo, file_options: list[RequirementsOptions]) -> Settings:
@@ -92,6 +108,9 @@ def install_resolved(
             hashes.check_plan_hashes(plan, hashes.request_hashes(requests))
         if options.report:
             _write_report(options.report, console, plan, source, info, requests)
+        if options.json and (options.dry_run or plan.empty):
+            console.out(json_outcome(plan, requests, installed, dry_run=options.dry_run))
+            return
         if options.dry_run:
             if plan.add and not options.quiet:
                 items = sorted(plan.add, key=lambda item: item.key)
@@ -103,7 +122,7 @@ def install_resolved(
 
                 console.out("".join(line + "\n" for line in already_satisfied_lines(requests, installed)))
             return
-        wheels = _apply(options, console, reporter, info, plan, dispatch, requests)
+        wheels = _apply(options, console, reporter, info, plan, dispatch, requests, installed)
         satisfied = None
         if on_installed is not None:
             satisfied = on_installed({canonical_name(pin.name): pin.version for pin in resolution.pins})
@@ -221,6 +240,7 @@ def _apply(
     plan: InstallPlan,
     dispatch: Dispatch,
     requests: list[InstallRequest],
+    installed: InstalledSet,
 ) -> list[UnpackedWheel]:
     """Fetch (build) and install the plan's wheels; the wheels installed."""
     from satchel.install.hashes import request_hashes
@@ -246,6 +266,8 @@ def _apply(
         from satchel.install.bytecode import compile_installed
 
         compile_installed(destination)
-    if not options.quiet:
+    if options.json:
+        console.out(json_outcome(plan, requests, installed, dry_run=False))
+    elif not options.quiet:
         console.out(plan.summary() + "\n")
     return wheels

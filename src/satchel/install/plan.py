@@ -79,6 +79,16 @@ class InstallPlan:
         items = sorted(self.add, key=lambda item: item.key)
         return "Successfully installed " + " ".join(f"{item.name}-{item.version}" for item in items)
 
+    def changes(self) -> dict[str, list[dict[str, object]]]:
+        """What the plan installs and removes, as `install --json` prints it."""
+        return {
+            "installed": [
+                {"name": i.name, "version": i.version, "requested": i.requested, "url": i.link.display}
+                for i in sorted(self.add, key=lambda item: item.key)
+            ],
+            "removed": [{"name": d.name, "version": d.version} for d in sorted(self.remove, key=lambda d: d.key)],
+        }
+
 
 def _same_version(installed: str, pinned: str) -> bool:
     from packaging.version import InvalidVersion, Version
