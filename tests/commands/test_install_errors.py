@@ -159,6 +159,20 @@ def test_unreachable_index_fails_fast_and_clearly(env: Path) -> None:
     assert url in result.stderr or f"127.0.0.1:{url.split(':')[2].split('/')[0]}" in result.stderr
 
 
+def test_unreachable_index_says_what_failed_in_plain_words(env: Path) -> None:
+    """Which host:port, and what happened; urllib3's connection repr only with -v."""
+    port = _closed_port()
+    url = f"http://alice:s3cret-Pa55@127.0.0.1:{port}/simple"
+    result = fails(env, "-i", url, "--retries", "0", "leaf", status=1)
+    assert f"could not connect to 127.0.0.1:{port}: connection refused" in result.stderr
+    assert "HTTPConnection" not in result.stderr and " object at 0x" not in result.stderr
+    assert "Errno" not in result.stderr and "urllib3" not in result.stderr
+    assert "error code: index-unreachable" in result.stderr
+    verbose = run_satchel("install", "-p", str(env), "-i", url, "--retries", "0", "-v", "leaf")
+    assert verbose.returncode == 1 and "urllib3" in verbose.stderr and "ConnectionRefusedError" in verbose.stderr, verbose
+    assert "s3cret-Pa55" not in result.stderr + verbose.stderr + verbose.stdout
+
+
 def test_index_answering_errors_fails_within_retries(env: Path, index_server: IndexServer) -> None:
     index_server.faults.status(503, path="/simple/*")
     started = time.monotonic()

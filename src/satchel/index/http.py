@@ -57,6 +57,7 @@ logger = logging.getLogger("satchel.index")
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 _MAX_REDIRECTS = 10
 _NETWORK_HINT = "check the URL or your network; --timeout raises the wait, --retries the tries"
+_TLS_HINT = "--cert or $SSL_CERT_FILE name a CA bundle; --trusted-host HOST skips verification"
 
 
 class IndexUnavailable(OperationError):
@@ -114,7 +115,7 @@ class Response:
             try:
                 chunk = self._raw.read(chunk_size)
             except Exception as e:  # urllib3 / OSError while reading the body
-                raise _wrap(e, self.url) from None
+                raise _wrap(e, self.url) from e
             if not chunk:
                 return
             yield chunk
@@ -253,7 +254,7 @@ class HttpClient:
             try:
                 body = raw.read()
             except Exception as e:
-                raise _wrap(e, clean) from None
+                raise _wrap(e, clean) from e
             finally:
                 raw.release_conn()
             return Response(clean, raw.status, dict(raw.headers), body)
@@ -269,7 +270,7 @@ class HttpClient:
                 timeout=urllib3.Timeout(connect=self.timeout, read=self.timeout),
             )  # fmt: skip
         except Exception as e:
-            raise _wrap(e, url) from None
+            raise _wrap(e, url) from e
 
     # ---------------------------------------------------------------- pools
 
@@ -340,36 +341,12 @@ def _get_file(url: str, stream: bool) -> Response:
 
 
 def _wrap(error: BaseException, url: str) -> IndexUnavailable:
-    """A urllib3/ssl/OS error as the satchel error that names what went wrong with `url`."""
-    import urllib3.exceptions as u
+    """A urllib3/ssl/OS error as the satchel error that says in plain words what failed with
+    `url` (redacted) and where; callers chain `error` (`-v` shows the library's own text)."""
+    from satchel.index.network_errors import describe
 
-    shown = redact_url(url)
-    if isinstance(error, (u.SSLError, ssl.SSLError)):
-        hint = "--cert or $SSL_CERT_FILE name a CA bundle; --trusted-host HOST skips verification"
-        return IndexUnavailable(f"TLS to {shown} failed: {_reason(error)}", input=shown, hint=hint)
-    if isinstance(error, (u.LocationValueError, u.URLSchemeUnknown, u.ProxySchemeUnknown)):
-        return IndexUnavailable(f"{shown} is not a URL satchel can fetch: {_reason(error)}", input=shown, hint=None)
-    if isinstance(error, u.ProxyError):
-        what = f"could not go through the proxy ({_reason(error)})"
-    elif isinstance(error, (u.NewConnectionError, u.NameResolutionError)):  # before timeouts: subclasses
-        what = f"could not connect ({_reason(error)})"
-    elif isinstance(error, (u.ReadTimeoutError, u.ConnectTimeoutError, TimeoutError)):
-        what = "timed out waiting for the server"
-    elif isinstance(error, (u.IncompleteRead, u.ProtocolError)) and "IncompleteRead" in repr(error):
-        what = "sent a truncated response (the connection closed early)"
-    elif isinstance(error, (u.ProtocolError, ConnectionError)):
-        what = f"dropped the connection ({_reason(error)})"
-    elif isinstance(error, (u.HTTPError, OSError)):
-        what = f"failed: {_reason(error)}"
-    else:  # not a network failure: say what it was, don't retry
-        return IndexUnavailable(f"fetching {shown} failed: {type(error).__name__}: {_reason(error)}", input=shown)
-    return IndexUnavailable(f"fetching {shown} {what}", input=shown, retryable=True)
-
-
-def _reason(error: BaseException) -> str:
-    """The innermost useful description, with any URL in it redacted."""
-    inner: BaseException = error
-    while isinstance(getattr(inner, "reason", None), BaseException):
-        inner = inner.reason  # type: ignore[attr-defined]
-    text = str(inner) or type(inner).__name__
-    return " ".join(redact_url(word) if "@" in word else word for word in text.split(" "))
+    shown, failure = redact_url(url), describe(error, url)
+    if failure.kind == "url":
+        return IndexUnavailable(f"{shown} is not a URL satchel can fetch: {failure.what}", input=shown, hint=None)
+    hint = _TLS_HINT if failure.kind == "tls" else _NETWORK_HINT
+    return IndexUnavailable(f"fetching {shown} failed: {failure.what}", input=shown, hint=hint, retryable=failure.kind == "network")
