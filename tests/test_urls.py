@@ -27,6 +27,7 @@ from satchel.urls import (
     redact_text,
     redact_url,
     redact_vcs_url,
+    url_basename,
     without_credentials,
 )
 
@@ -273,6 +274,19 @@ def test_other_urls_are_no_file_urls(url: str) -> None:
 )
 def test_is_vcs_url(url: str, vcs: bool) -> None:
     assert is_vcs_url(url) is vcs
+
+
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("https://h/a/x%2B1-1.0.whl?q=1#sha256=0", "x+1-1.0.whl"),
+        ("file:///tmp/wheels/", ""),
+        ("https://h", ""),
+        ("https://u:p@h/p/demo-1.0.tar.gz", "demo-1.0.tar.gz"),
+    ],
+)
+def test_url_basename(url: str, name: str) -> None:
+    assert url_basename(url) == name
 
 
 def test_loading_it_imports_nothing_heavy() -> None:

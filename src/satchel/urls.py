@@ -21,7 +21,8 @@ Text that may hold URLs:
 - `without_credentials(text)`: every URL's whole userinfo as `****@`, for keys that are stored.
 
 `file:` URLs: `is_file_url`, `file_url_to_path`, `local_path` (None for other URLs) and
-`path_to_url`. Version control: `is_vcs_url` (`git+`, `hg+`, `svn+`, `bzr+`).
+`path_to_url`. Version control: `is_vcs_url` (`git+`, `hg+`, `svn+`, `bzr+`). The file a URL
+names: `url_basename` (the last segment of its path, unquoted).
 
 Import rule: the standard library only, nothing from satchel; every package may import it.
 It is on the path of a no-op install and of a replay, so it imports nothing at module level:
@@ -49,6 +50,7 @@ __all__ = [
     "redact_text",
     "redact_url",
     "redact_vcs_url",
+    "url_basename",
     "without_credentials",
 ]
 
@@ -90,6 +92,13 @@ def path_to_url(path: str) -> str:
     import pathlib
 
     return pathlib.Path(os.path.abspath(path)).as_uri()
+
+
+def url_basename(url: str) -> str:
+    """The last segment of the URL's path, unquoted (`https://h/a/x%2B1.whl?q` -> `x+1.whl`)."""
+    from urllib.parse import unquote, urlsplit
+
+    return unquote(urlsplit(url).path.rsplit("/", 1)[-1])
 
 
 def is_vcs_url(url: str) -> bool:

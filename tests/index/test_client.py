@@ -14,10 +14,11 @@ from pathlib import Path
 import pytest
 
 from satchel.errors import OperationError
-from satchel.index.client import HashMismatch, IndexClient, MetadataUnavailable
+from satchel.index.client import IndexClient, MetadataUnavailable
 from satchel.index.http import HttpClient, IndexUnavailable
 from satchel.index.httpcache import HttpCache
 from satchel.index.links import FileLink
+from satchel.index.verified_download import HashMismatch
 from satchel.protocols import ProjectSource
 from support.fixtures import Corpus, ExternalIndex
 from support.index_server import JSON_TYPE, IndexServer

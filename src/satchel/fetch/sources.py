@@ -192,7 +192,7 @@ def _sha256(path: str) -> str:
 def _check_expected(digest: str, expected: Mapping[str, Collection[str]] | None, link: FileLink) -> None:
     wanted = link.hashes.get("sha256")
     if (wanted and wanted != digest) or (expected and digest not in expected.get("sha256", ())):
-        from satchel.index.client import HashMismatch
+        from satchel.index.verified_download import HashMismatch
 
         raise HashMismatch(
             f"{link.filename} does not match its expected hash.",
