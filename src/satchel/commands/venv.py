@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
     from satchel.cache.layout import Cache
     from satchel.interpreters.info import InterpreterInfo
-    from satchel.venv.layout import VenvLayout, VenvOptions
+    from satchel.venv.layout import VenvOptions
 
 __all__ = ["add_arguments", "run"]
 
@@ -104,6 +104,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions, cache: Cache) -> dict[str, object]:
+    from satchel.install.seed import seed_bundled
     from satchel.venv.create import create_environment
     from satchel.venv.layout import plan_layout
 
@@ -125,7 +126,7 @@ def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions, cache: 
             )
 
         def populate(root: str) -> None:
-            seeded.extend(_seed(info, layout, root, cache))
+            seeded.extend(seed_bundled(info, layout.scheme(root), layout.python_path, cache))
 
     action = create_environment(layout, clear=options.clear, populate=populate)
     return {
@@ -138,23 +139,6 @@ def _make_one(info: InterpreterInfo, env_dir: str, options: VenvOptions, cache: 
         "seeded": seeded,
         "bin": os.path.join(layout.env_dir, layout.bin_dir),
     }
-
-
-def _seed(info: InterpreterInfo, layout: VenvLayout, root: str, cache: Cache) -> list[dict[str, str]]:
-    """Install the interpreter's ensurepip wheels into the environment being built at `root`."""
-    from satchel.fetch.unpack import unpacked
-    from satchel.install.link import install_unpacked
-
-    scheme = layout.scheme(root)
-    present = _installed_names(scheme["purelib"])
-    done = []
-    for bundled in info.bundled_wheels:
-        if bundled.name.lower() in present:
-            continue
-        wheel = unpacked(cache, bundled.path)
-        install_unpacked(wheel, scheme, python=layout.python_path, python_version=info.version)
-        done.append({"name": wheel.name, "version": wheel.version})
-    return done
 
 
 def _upgrade_deps(result: dict[str, object], info: InterpreterInfo, *, quiet: bool) -> None:
@@ -175,33 +159,14 @@ def _upgrade_deps(result: dict[str, object], info: InterpreterInfo, *, quiet: bo
         )
 
 
-def _installed_names(site_packages: str) -> set[str]:
-    try:
-        names = os.listdir(site_packages)
-    except OSError:
-        return set()
-    return {name.split("-", 1)[0].lower() for name in names if name.endswith(".dist-info")}
-
-
 def _activation_hint(result: dict[str, object]) -> str:
     """The command that activates the environment in the user's shell, quoted for it."""
-    from satchel.venv.activators import quote_csh, quote_fish, quote_nu
+    from satchel.venv.activators import activation_command
 
     bin_dir = os.path.relpath(str(result["bin"]))
     if bin_dir.startswith(".."):
         bin_dir = str(result["bin"])
-    shell = os.path.basename(os.environ.get("SHELL", ""))
-    if os.name == "nt":
-        return os.path.join(bin_dir, "activate")
-    if shell == "fish":
-        return f"source {quote_fish(bin_dir + '/activate.fish')}"
-    if shell in ("csh", "tcsh"):
-        return f"source {quote_csh(bin_dir + '/activate.csh')}"
-    if shell == "nu":
-        return f"overlay use {quote_nu(bin_dir + '/activate.nu')}"
-    import shlex  # quotes only where needed, so the common case reads `source .venv/bin/activate`
-
-    return f"source {shlex.quote(bin_dir + '/activate')}"
+    return activation_command(bin_dir, os.path.basename(os.environ.get("SHELL", "")), windows=os.name == "nt")
 
 
 def _summary(result: dict[str, object]) -> str:

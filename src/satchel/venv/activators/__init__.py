@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 
-__all__ = ["render_activators"]
+__all__ = ["activation_command", "render_activators"]
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -238,3 +238,19 @@ def render_activators(
         "activate.bat": _render("activate.bat.template", bat_values).replace("\n", "\r\n"),
         "deactivate.bat": _read_template("deactivate.bat.template").replace("\n", "\r\n"),
     }
+
+
+def activation_command(bin_dir: str, shell: str, *, windows: bool = False) -> str:
+    """The command that activates the environment whose scripts are in `bin_dir`, in `shell`
+    (the name of $SHELL), quoted for it."""
+    if windows:
+        return os.path.join(bin_dir, "activate")
+    if shell == "fish":
+        return f"source {quote_fish(bin_dir + '/activate.fish')}"
+    if shell in ("csh", "tcsh"):
+        return f"source {quote_csh(bin_dir + '/activate.csh')}"
+    if shell == "nu":
+        return f"overlay use {quote_nu(bin_dir + '/activate.nu')}"
+    import shlex  # quotes only where needed, so the common case reads `source .venv/bin/activate`
+
+    return f"source {shlex.quote(bin_dir + '/activate')}"
