@@ -110,7 +110,7 @@ KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
 KNOWN_IMPURE: frozenset[tuple[str, str]] = frozenset({("satchel.install.plan", "satchel.environment.scan")})
 #: module -> number of terminal writes it still holds.
 KNOWN_OUTPUT: dict[str, int] = {
-    "satchel.fetch.build": 1,
+    "satchel.fetch.backend": 1,
 }
 
 

@@ -15,14 +15,14 @@ import json
 import os
 
 from satchel.cache.store import cache_root
-from satchel.fetch.build import BuildError
+from satchel.fetch.backend import BuildError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Literal
 
-    from satchel.fetch.build import Backend
+    from satchel.fetch.backend import Backend
     from satchel.interpreters.info import InterpreterInfo
 
 __all__ = ["build_requires", "check_met"]

@@ -12,7 +12,7 @@ build after the resolve reuses what the metadata step set up, as pip does. Build
 links may run in parallel threads; one link is prepared by one thread at a time.
 
 The parts, each in its own module: what a link is and where its tree comes from
-(`fetch.sources`), the PEP 517 hooks (`fetch.build`), the build environments
+(`fetch.sources`), the PEP 517 hooks (`fetch.backend`), the build environments
 (`fetch.build_env`), the build requirements (`fetch.build_requires`) and the built-wheel
 cache (`fetch.built_wheels`: wheels from sdists and git commits; project directories and
 editables are built every time, as pip does). This module runs them in order for each link.
@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from satchel.cache.store import cache_root, pid_alive
 from satchel.fetch import built_wheels
-from satchel.fetch.build import Backend, BuildError, BuildLog, read_build_system, static_metadata
+from satchel.fetch.backend import Backend, BuildError, BuildLog, read_build_system, static_metadata
 from satchel.fetch.build_requires import build_requires, check_met
 from satchel.fetch.sources import LinkSources, Source
 
