@@ -100,11 +100,7 @@ SHARED = frozenset({"satchel", "satchel.errors", "satchel.protocols"})
 OUTPUT_EXEMPT = frozenset({"satchel.cli.*", "satchel.interpreters._probe"})
 
 #: Known violations, being removed (issue 11). Only shrink these.
-KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset(
-    {
-        frozenset({"satchel.resolve.explain", "satchel.resolve.provider", "satchel.resolve.resolve"}),
-    }
-)
+KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
 #: (pure module, module that is not pure) it imports. install.plan reads Requires-Dist with
 #: environment.scan's `parse_headers`, a pure function in an edge module: it belongs in a pure one.
 KNOWN_IMPURE: frozenset[tuple[str, str]] = frozenset({("satchel.install.plan", "satchel.environment.scan")})

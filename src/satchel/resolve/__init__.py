@@ -10,7 +10,7 @@ through `protocols.ProjectSource`.
 
 from __future__ import annotations
 
-from satchel.resolve.explain import ResolutionError
-from satchel.resolve.resolve import Pin, Resolution, ResolveOptions, install_order, resolve
+from satchel.resolve.model import Pin, Resolution, ResolutionError, ResolveOptions
+from satchel.resolve.resolve import install_order, resolve
 
 __all__ = ["Pin", "Resolution", "ResolutionError", "ResolveOptions", "install_order", "resolve"]

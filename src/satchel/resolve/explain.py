@@ -1,4 +1,4 @@
-"""Why a resolution failed, in plain words: the satchel error that replaces resolvelib's.
+"""Why a resolution failed, in plain words: the `ResolutionError` that replaces resolvelib's.
 
 Pure: no I/O of its own; imports packaging, resolvelib, satchel.errors, satchel.protocols and
 the pure modules of upstream packages: index.links/pages/evaluate, requirements.model,
@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
 
-from satchel.errors import OperationError
 from satchel.resolve.candidates import (
     Candidate,
     ExplicitRequirement,
@@ -31,6 +30,7 @@ from satchel.resolve.candidates import (
     SpecifierRequirement,
     UnsatisfiableRequirement,
 )
+from satchel.resolve.model import ResolutionError
 from satchel.urls import redact_url
 
 if TYPE_CHECKING:
@@ -40,15 +40,10 @@ if TYPE_CHECKING:
 
     Cause = RequirementInformation[Requirement, Candidate]
 
+# ResolutionError is defined in resolve.model; named here too for the callers that import it from this module.
 __all__ = ["ResolutionError", "explain_impossible", "explain_too_deep", "request_chain"]
 
 _MAX_SKIPPED_LINES = 12
-
-
-class ResolutionError(OperationError):
-    """No set of versions satisfies every requirement (or the resolver gave up)."""
-
-    code = "resolution-impossible"
 
 
 def explain_too_deep(rounds: int) -> ResolutionError:

@@ -53,11 +53,11 @@ from satchel.resolve.candidates import (
     parse_metadata,
     split_identifier,
 )
-from satchel.resolve.explain import ResolutionError
+from satchel.resolve.model import ResolutionError
 from satchel.urls import redact_url
 
 if TYPE_CHECKING:
-    from satchel.resolve.resolve import ResolveOptions
+    from satchel.resolve.model import ResolveOptions
     from resolvelib.providers import Preference
     from resolvelib.structs import RequirementInformation
 

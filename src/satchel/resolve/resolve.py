@@ -9,25 +9,26 @@ environment.model.
     for pin in resolution.pins:          # dependencies before their dependents
         print(pin.name, pin.version, pin.link or pin.installed)
 
-resolvelib's exceptions never leave this module: they become `ResolutionError` (exit 1) with
-an explanation from `explain`. Bad constraints (extras, no name, editable) are `UsageError`s.
+The values it takes and returns (`ResolveOptions`, `Resolution`, `Pin`, `ResolutionError`)
+live in `model`. resolvelib's exceptions never leave this module: they become
+`ResolutionError` (exit 1) with an explanation from `explain`. Bad constraints (extras, no
+name, editable) are `UsageError`s.
 """
 
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from resolvelib import BaseReporter, InconsistentCandidate, ResolutionImpossible, ResolutionTooDeep, Resolver
 
-from satchel.environment.model import InstalledDist, InstalledSet
+from satchel.environment.model import InstalledSet
 from satchel.errors import UsageError
-from satchel.index.evaluate import CandidatePolicy, TargetEnvironment
+from satchel.index.evaluate import TargetEnvironment
 from satchel.index.links import FileLink
 from satchel.protocols import ProjectSource
 from satchel.requirements.model import InstallRequest
@@ -47,7 +48,8 @@ from satchel.resolve.candidates import (
     markers_match,
     split_identifier,
 )
-from satchel.resolve.explain import ResolutionError, explain_impossible, explain_too_deep
+from satchel.resolve.explain import explain_impossible, explain_too_deep
+from satchel.resolve.model import Pin, Resolution, ResolutionError, ResolveOptions
 from satchel.resolve.provider import CandidateFinder, SatchelProvider
 from satchel.urls import path_to_url
 
@@ -56,85 +58,10 @@ from resolvelib.structs import DirectedGraph
 if TYPE_CHECKING:
     from resolvelib.resolvers import Result
 
-__all__ = ["MAX_ROUNDS", "Pin", "RequirementMaker", "Resolution", "ResolveOptions", "install_order", "request_link", "resolve"]
+# ResolveOptions is defined in resolve.model; named here too for the callers that import it from this module.
+__all__ = ["MAX_ROUNDS", "RequirementMaker", "ResolveOptions", "install_order", "request_link", "resolve"]
 
 MAX_ROUNDS = 200_000  # pip's limit on resolver rounds
-ALL = ":all:"
-
-
-@dataclass(frozen=True, slots=True)
-class ResolveOptions:
-    """pip's resolver options. Name sets hold normalised names or ":all:"."""
-
-    pre: bool = False
-    upgrade: bool = False
-    upgrade_strategy: Literal["only-if-needed", "eager"] = "only-if-needed"
-    force_reinstall: bool = False
-    ignore_installed: bool = False
-    no_deps: bool = False
-    only_binary: frozenset[str] = frozenset()
-    no_binary: frozenset[str] = frozenset()
-    prefer_binary: bool = False
-    ignore_requires_python: bool = False
-    all_releases: frozenset[str] = frozenset()  # --all-releases: pre-releases for these projects
-    only_final: frozenset[str] = frozenset()  # --only-final: never pre-releases for these
-
-    def policy(self, project: str) -> CandidatePolicy:
-        """The per-project choices, with pip's precedence for --only-binary/--no-binary: a
-        project named in one set wins over :all: in either."""
-        if project in self.only_binary:
-            only_binary, no_binary = True, False
-        elif project in self.no_binary:
-            only_binary, no_binary = False, True
-        else:
-            only_binary, no_binary = ALL in self.only_binary, ALL in self.no_binary and ALL not in self.only_binary
-        return CandidatePolicy(
-            allow_prereleases=self.pre or project in self.all_releases or ALL in self.all_releases,
-            only_final=project in self.only_final or (ALL in self.only_final and project not in self.all_releases),
-            only_binary=only_binary,
-            no_binary=no_binary,
-            prefer_binary=self.prefer_binary,
-            ignore_requires_python=self.ignore_requires_python,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class Pin:
-    """One project of the resolution. `link` is the file to install; `installed` the
-    distribution kept as it is (exactly one of them is set). `name` is normalised, `version`
-    as packaging normalises it (`1.0.0rc1`). `extras` are the extras whose
-    dependencies were included; `requested` whether the user asked for the project directly;
-    `required_by` the pinned projects that depend on it."""
-
-    name: str
-    version: str
-    link: FileLink | None
-    installed: InstalledDist | None
-    extras: frozenset[str] = frozenset()
-    requested: bool = False
-    required_by: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Resolution:
-    """The pins in pip's install order (dependencies first), and for each pinned name the
-    chain of names from a requested project down to it (`why["leaf"] == ("app", "middle",
-    "leaf")`; a requested project's chain is just its own name)."""
-
-    pins: tuple[Pin, ...]
-    why: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-
-    def __iter__(self) -> Iterator[Pin]:
-        return iter(self.pins)
-
-    def __len__(self) -> int:
-        return len(self.pins)
-
-    def get(self, name: str) -> Pin | None:
-        key = canonicalize_name(name)
-        return next((pin for pin in self.pins if pin.name == key), None)
-
-
 def resolve(
     requests: Sequence[InstallRequest],
     *,
