@@ -7,7 +7,7 @@ resolve -> build -> install -> resolve (uv-dispatch's role):
   requirements resolved for the target with the command's index options, fetched or built,
   and linked into the build environment.
 
-    with Dispatch(info, client, settings, editables={link.key}) as dispatch:
+    with Dispatch(info, client, cache=cache, target=..., options=..., requested=RequestedLinks.of(requests, src)) as dispatch:
         resolution = resolve(requests, source=dispatch.source, ...)
         wheels = dispatch.wheels(plan.add, expected=...)      # downloads and builds, in parallel
 
@@ -33,10 +33,12 @@ if TYPE_CHECKING:
     from satchel.index.evaluate import TargetEnvironment
     from satchel.index.links import FileLink
     from satchel.index.pages import ProjectPage
+    from satchel.install.plan import PlanItem
     from satchel.interpreters.info import InterpreterInfo
-    from satchel.resolve.resolve import ResolveOptions
+    from satchel.requirements.model import InstallRequest
+    from satchel.resolve.model import ResolveOptions
 
-__all__ = ["BuildingSource", "Dispatch"]
+__all__ = ["BuildingSource", "Dispatch", "RequestedLinks"]
 
 _MAX_DEPTH = 8  # build environments within build environments
 
@@ -65,6 +67,44 @@ class BuildingSource:
         return self.client.download(link, dest_dir, expected_hashes=expected_hashes)
 
 
+class RequestedLinks:
+    """What the user's requests say about links (by `FileLink.key`, or project name for
+    -C of a named project): which are direct (a URL or path), which editable, where an
+    editable VCS checkout goes (`<src>/<name>`, as pip does), and per-line --config-settings."""
+
+    def __init__(self) -> None:
+        self.editables: set[str] = set()
+        self.direct: set[str] = set()
+        self.checkouts: dict[str, str] = {}
+        self.link_config: dict[str, dict[str, str | list[str]]] = {}
+
+    @classmethod
+    def of(cls, requests: Iterable[InstallRequest], src: str) -> RequestedLinks:
+        import os
+
+        from satchel.index.links import FileLink
+        from satchel.names import canonical_name
+        from satchel.resolve.resolve import request_link
+
+        found = cls()
+        for request in requests:
+            if request.url is not None or request.path is not None:
+                key = request_link(request).key
+                found.direct.add(key)
+                if request.config_settings:  # a requirements-file line's own --config-settings
+                    found.link_config[key] = request.config_settings
+                if request.editable:
+                    found.editables.add(key)
+                    if request.url is not None and request.name:  # -e git+...: checked out in <src>/<name>
+                        found.checkouts[key] = os.path.join(src, canonical_name(request.name))
+                continue
+            if request.config_settings and request.name:  # ... for a project from the index, by its name
+                found.link_config[canonical_name(request.name)] = request.config_settings
+            if request.requirement is not None and request.requirement.url:
+                found.direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)
+        return found
+
+
 class Dispatch:
     """The parts of one install command that build: the source, the builder, the build
     environments' installer. Close it (or use `with`) to remove build environments."""
@@ -77,10 +117,7 @@ class Dispatch:
         cache: Cache,
         target: TargetEnvironment,
         options: ResolveOptions,
-        editables: Iterable[str] = (),
-        checkouts: Mapping[str, str] | None = None,
-        link_config: Mapping[str, dict[str, str | list[str]]] | None = None,
-        direct: Iterable[str] = (),
+        requested: RequestedLinks | None = None,
         build_isolation: bool = True,
         check_build_dependencies: bool = False,
         config_settings: Mapping[str, str | list[str]] | None = None,
@@ -93,16 +130,17 @@ class Dispatch:
         self.cache = cache
         self.target = target
         self.options = options
-        self._editables = frozenset(editables)
-        self._direct = frozenset(direct) | self._editables
+        requested = requested or RequestedLinks()
+        self._editables = frozenset(requested.editables)
+        self._direct = frozenset(requested.direct) | self._editables
         self.source = BuildingSource(client, self)
         self.builder = Builder(
             info, target=target, installer=self, downloader=self.source, isolation=build_isolation,
             check_build_dependencies=check_build_dependencies, config_settings=config_settings, on_build=on_build,
             verbose=verbose,
         )
-        self.builder.editable_checkouts.update(checkouts or {})
-        self.builder.link_config.update(link_config or {})
+        self.builder.editable_checkouts.update(requested.checkouts)
+        self.builder.link_config.update(requested.link_config)
         self._options = dataclasses.replace(
             options, upgrade=False, force_reinstall=False, ignore_installed=False, no_deps=False
         )  # build environments start empty, and need their dependencies
@@ -147,6 +185,23 @@ class Dispatch:
 
     def is_direct(self, link: FileLink) -> bool:
         return link.key in self._direct
+
+    def direct_url_records(
+        self, items: Sequence[PlanItem], wheels: Sequence[UnpackedWheel], built: Mapping[str, BuiltWheel]
+    ) -> dict[str, bytes]:
+        """PEP 610 records (by project) for the items that came from a URL, a path or VCS: the
+        builder's for what it built, else the wheel's own hash."""
+        import os
+
+        from satchel.install.record import direct_url_json
+
+        records = {}
+        for item, wheel in zip(items, wheels):
+            if self.is_direct(item.link):
+                made = built.get(item.link.key)
+                digest = os.path.basename(wheel.root)  # an unpacked tree's directory is its wheel's sha256
+                records[item.key] = direct_url_json(item.link.url, digest, made.direct_url if made is not None else None)
+        return records
 
     # ---------------------------------------------------------------- building
 
@@ -227,7 +282,7 @@ class Dispatch:
         """`protocols.EnvInstaller`: `requirements` resolved for the target, nothing installed."""
         from satchel.environment.model import InstalledSet
         from satchel.requirements.model import Origin, request_from_text
-        from satchel.resolve.explain import ResolutionError
+        from satchel.resolve.model import ResolutionError
         from satchel.resolve.resolve import resolve
 
         origin = Origin(purpose)

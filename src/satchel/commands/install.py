@@ -120,7 +120,7 @@ def _cache(options: InstallOptions) -> Cache:
 def run(args: argparse.Namespace) -> int:
     import os
 
-    from satchel.commands.install_flow import install_resolved, json_outcome
+    from satchel.commands.install_flow import install_resolved
     from satchel.commands.install_options import InstallOptions, refuse_system
     from satchel.environment.scan import scan
     from satchel.install.lock import environment_lock
@@ -150,7 +150,9 @@ def run(args: argparse.Namespace) -> int:
             if key is not None and gathered.files is not None:
                 remember_noop(cache, key, output, gathered.files)
             if options.json:
-                console.out(json_outcome(None, gathered.requests, installed, dry_run=options.dry_run))
+                from satchel.install.report import outcome_json
+
+                console.out(outcome_json(None, gathered.requests, installed, dry_run=options.dry_run))
             elif not options.quiet:
                 console.out(output)
             return 0

@@ -9,13 +9,12 @@ from satchel.environment.model import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Mapping
+    from collections.abc import Callable, Iterator
 
     from satchel.cache.layout import Cache
     from satchel.commands.install_options import InstallOptions
     from satchel.dispatch import Dispatch
-    from satchel.environment.model import InstalledDist, InstalledSet
-    from satchel.fetch.wheel_builder import BuiltWheel
+    from satchel.environment.model import InstalledSet
     from satchel.fetch.unpack import UnpackedWheel
     from satchel.index.client import IndexClient
     from satchel.index.evaluate import TargetEnvironment
@@ -24,26 +23,10 @@ if TYPE_CHECKING:
     from satchel.memory.replay import Recorder
     from satchel.protocols import Console, Reporter
     from satchel.requirements.model import InstallRequest, RequirementsOptions
-    from satchel.resolve.resolve import ResolveOptions
+    from satchel.resolve.model import ResolveOptions
     from satchel.settings import Settings
 
-__all__ = ["install_resolved", "json_outcome"]
-
-
-def json_outcome(
-    plan: InstallPlan | None, requests: list[InstallRequest], installed: Iterable[InstalledDist], *, dry_run: bool
-) -> str:
-    """`install --json`: what was (or, with --dry-run, would be) installed and removed, and
-    the requested projects already satisfied (left as they were)."""
-    import json
-
-    changes = plan.changes() if plan is not None else {"installed": [], "removed": []}
-    touched = {canonical_name(str(item["name"])) for item in changes["installed"] + changes["removed"]}
-    wanted = {canonical_name(r.name) for r in requests if r.name}
-    satisfied = [
-        {"name": d.name, "version": d.version} for d in installed if d.key in wanted and d.key not in touched
-    ]
-    return json.dumps({"dry_run": dry_run, **changes, "satisfied": sorted(satisfied, key=lambda d: str(d["name"]))}, indent=2) + "\n"
+__all__ = ["install_resolved"]
 
 
 def _settings(options: InstallOptions, info: InterpreterInfo, file_options: list[RequirementsOptions]) -> Settings:
@@ -75,8 +58,10 @@ def install_resolved(
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install import hashes
     from satchel.install.plan import make_plan, spell_as_requested
+    from satchel.install.report import outcome_json
     from satchel.interpreters.tags import supported_tags
-    from satchel.resolve.resolve import ResolveOptions, request_link, resolve
+    from satchel.resolve.model import ResolveOptions
+    from satchel.resolve.resolve import request_link, resolve
 
     settings = _settings(options, info, file_options)
     cache = _use_cache(cache, settings)
@@ -109,7 +94,7 @@ def install_resolved(
         if options.report:
             _write_report(options.report, console, plan, source, info, requests)
         if options.json and (options.dry_run or plan.empty):
-            console.out(json_outcome(plan, requests, installed, dry_run=options.dry_run))
+            console.out(outcome_json(plan, requests, installed, dry_run=options.dry_run))
             return
         if options.dry_run:
             if plan.add and not options.quiet:
@@ -157,37 +142,17 @@ def _dispatch(
     settings: Settings,
     requests: list[InstallRequest],
 ) -> Iterator[Dispatch]:
-    """The builder and its source for this command: which links are editable or direct, and
-    the build options (-C, --no-build-isolation, --check-build-dependencies)."""
+    """The builder and its source for this command, with the build options (-C,
+    --no-build-isolation, --check-build-dependencies)."""
     import os
 
-    from packaging.utils import canonicalize_name
-
     from satchel.commands.install_options import config_settings
-    from satchel.dispatch import Dispatch
-    from satchel.index.links import FileLink
-    from satchel.resolve.resolve import request_link
+    from satchel.dispatch import Dispatch, RequestedLinks
 
-    editables, direct, checkouts, link_config = set(), set(), {}, {}
     src = os.path.abspath(options.src) if options.src else os.path.join(info.prefix, "src")
-    for request in requests:
-        if request.url is not None or request.path is not None:
-            key = request_link(request).key
-            direct.add(key)
-            if request.config_settings:  # a requirements-file line's own --config-settings
-                link_config[key] = request.config_settings
-            if request.editable:
-                editables.add(key)
-                if request.url is not None and request.name:  # -e git+...: checked out in <src>/<name>, as pip does
-                    checkouts[key] = os.path.join(src, canonicalize_name(request.name))
-            continue
-        if request.config_settings and request.name:  # ... for a project from the index, by its name
-            link_config[canonicalize_name(request.name)] = request.config_settings
-        if request.requirement is not None and request.requirement.url:
-            direct.add(FileLink.build(request.requirement.url, request.requirement.url).key)
     dispatch = Dispatch(
-        info, client, cache=cache, target=environment, options=resolve_options, editables=editables, direct=direct,
-        checkouts=checkouts, link_config=link_config,
+        info, client, cache=cache, target=environment, options=resolve_options,
+        requested=RequestedLinks.of(requests, src),
         build_isolation=settings.build_isolation, check_build_dependencies=settings.check_build_dependencies,
         config_settings=config_settings(settings.config_settings),
         on_build=None if options.quiet else lambda name: console.err(f"Building {name}\n"),
@@ -215,23 +180,6 @@ def _write_report(
     atomic_write_bytes(path, text.encode())
 
 
-def _direct_urls(
-    plan: InstallPlan, wheels: list[UnpackedWheel], built: Mapping[str, BuiltWheel], dispatch: Dispatch
-) -> dict[str, bytes]:
-    """PEP 610 records for what came from a URL, a path or VCS (by project)."""
-    import os
-
-    from satchel.install.record import direct_url_json
-
-    records = {}
-    for item, wheel in zip(plan.add, wheels):
-        if dispatch.is_direct(item.link):
-            made = built.get(item.link.key)
-            digest = os.path.basename(wheel.root)  # an unpacked tree lives in a directory named by its wheel's sha256
-            records[item.key] = direct_url_json(item.link.url, digest, made.direct_url if made is not None else None)
-    return records
-
-
 def _apply(
     options: InstallOptions,
     console: Console,
@@ -244,6 +192,7 @@ def _apply(
 ) -> list[UnpackedWheel]:
     """Fetch (build) and install the plan's wheels; the wheels installed."""
     from satchel.install.hashes import request_hashes
+    from satchel.install.report import outcome_json
     from satchel.install.transaction import Destination, apply_changes
     from satchel.install.uninstall import removal_paths
 
@@ -260,14 +209,14 @@ def _apply(
         reporter.finished(task)
     destination = Destination.of(info)
     requested = {item.key for item in plan.add if item.requested}
-    direct_urls = _direct_urls(plan, wheels, built, dispatch)
+    direct_urls = dispatch.direct_url_records(plan.add, wheels, built)
     apply_changes(destination, wheels, plan.remove, requested=requested, removal_paths=removal_paths, direct_urls=direct_urls)
     if options.compile:
         from satchel.install.bytecode import compile_installed
 
         compile_installed(destination)
     if options.json:
-        console.out(json_outcome(plan, requests, installed, dry_run=False))
+        console.out(outcome_json(plan, requests, installed, dry_run=False))
     elif not options.quiet:
         console.out(plan.summary() + "\n")
     return wheels

@@ -14,9 +14,13 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-    from satchel.install.plan import InstallPlan, PlanItem
+    from collections.abc import Iterable
 
-__all__ = ["installation_report", "metadata_json", "report_text"]
+    from satchel.environment.model import InstalledDist
+    from satchel.install.plan import InstallPlan, PlanItem
+    from satchel.requirements.model import InstallRequest
+
+__all__ = ["installation_report", "metadata_json", "outcome_json", "report_text"]
 
 _MULTIPLE_USE = {
     "dynamic", "platform", "supported_platform", "classifier", "requires_dist", "requires_external",
@@ -94,3 +98,21 @@ def report_text(
 
     report = installation_report(plan, metadata=metadata, environment=environment, requested_extras=requested_extras)
     return json.dumps(report, indent=2) + "\n"
+
+
+def outcome_json(
+    plan: InstallPlan | None, requests: list[InstallRequest], installed: Iterable[InstalledDist], *, dry_run: bool
+) -> str:
+    """`install --json`: what was (or, with --dry-run, would be) installed and removed, and
+    the requested projects already satisfied (left as they were)."""
+    import json
+
+    from satchel.names import canonical_name
+
+    changes = plan.changes() if plan is not None else {"installed": [], "removed": []}
+    touched = {canonical_name(str(item["name"])) for item in changes["installed"] + changes["removed"]}
+    wanted = {canonical_name(r.name) for r in requests if r.name}
+    satisfied = [
+        {"name": d.name, "version": d.version} for d in installed if d.key in wanted and d.key not in touched
+    ]
+    return json.dumps({"dry_run": dry_run, **changes, "satisfied": sorted(satisfied, key=lambda d: str(d["name"]))}, indent=2) + "\n"

@@ -40,8 +40,7 @@ if TYPE_CHECKING:
 
     Cause = RequirementInformation[Requirement, Candidate]
 
-# ResolutionError is defined in resolve.model; named here too for the callers that import it from this module.
-__all__ = ["ResolutionError", "explain_impossible", "explain_too_deep", "request_chain"]
+__all__ = ["explain_impossible", "explain_too_deep", "request_chain"]
 
 _MAX_SKIPPED_LINES = 12
 

@@ -58,8 +58,7 @@ from resolvelib.structs import DirectedGraph
 if TYPE_CHECKING:
     from resolvelib.resolvers import Result
 
-# ResolveOptions is defined in resolve.model; named here too for the callers that import it from this module.
-__all__ = ["MAX_ROUNDS", "RequirementMaker", "ResolveOptions", "install_order", "request_link", "resolve"]
+__all__ = ["MAX_ROUNDS", "RequirementMaker", "install_order", "request_link", "resolve"]
 
 MAX_ROUNDS = 200_000  # pip's limit on resolver rounds
 def resolve(
