@@ -7,6 +7,7 @@ Names follow pip: `name` is the project name as its metadata spells it (pip's ra
 from __future__ import annotations
 
 from satchel.names import canonical_name
+from satchel.urls import file_url_to_path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -71,9 +72,7 @@ class InstalledDist:
         """The project directory of an editable install (PEP 610 `file://` URL), else None."""
         if not self.editable or self.direct_url is None:
             return None
-        from urllib.parse import unquote, urlsplit
-
-        return unquote(urlsplit(str(self.direct_url.get("url", ""))).path)
+        return file_url_to_path(str(self.direct_url.get("url", "")))
 
     def header(self, name: str) -> str | None:
         values = self.headers.get(name.lower())
