@@ -1,21 +1,23 @@
 """The command line: argv in, exit code out; the only package that writes to the terminal.
 
-`interrupted()` (what a Ctrl-C shows) lives here rather than in `cli.main` so that
-`python -m satchel` can report a Ctrl-C that arrives while `cli.main` is still being imported:
-this package is imported first and imports nothing but sys. Nothing imports `satchel.cli`.
+`entry()` (the `satchel` script and `python -m satchel`) lives here rather than in `cli.main`,
+so that a Ctrl-C that arrives while `cli.main` is still being imported is reported too
+(`console.interrupted`): this package is imported first and imports only `cli.console`, which
+imports only sys. Nothing imports `satchel.cli`.
 """
 
 from __future__ import annotations
 
-import sys
+from satchel.cli.console import interrupted
 
-__all__ = ["interrupted"]
-
-#: exit status after a Ctrl-C (128 + SIGINT, as shells report it; pip uses the same)
-INTERRUPTED_STATUS = 130
+__all__ = ["entry", "interrupted"]
 
 
-def interrupted() -> int:
-    """Say that satchel was interrupted and left nothing half-done; the exit status."""
-    sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
-    return INTERRUPTED_STATUS
+def entry() -> int:
+    """The `satchel` command: `cli.main.main()`, a Ctrl-C during its import included."""
+    try:
+        from satchel.cli.main import main
+
+        return main()
+    except KeyboardInterrupt:
+        return interrupted()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import sys
 
-__all__ = ["StreamConsole"]
+__all__ = ["INTERRUPTED_STATUS", "StreamConsole", "interrupted"]
 
 
 class StreamConsole:
@@ -23,3 +23,13 @@ class StreamConsole:
             return None
         sys.stdout.flush()
         return input(prompt)
+
+
+#: exit status after a Ctrl-C (128 + SIGINT, as shells report it; pip uses the same)
+INTERRUPTED_STATUS = 130
+
+
+def interrupted() -> int:
+    """Say that satchel was interrupted and left nothing half-done; the exit status."""
+    sys.stderr.write("\nInterrupted; nothing was left half-done.\n")
+    return INTERRUPTED_STATUS

@@ -91,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return _main(argv)
     except KeyboardInterrupt:
-        from satchel.cli import interrupted
+        from satchel.cli.console import interrupted
 
         return interrupted()
 

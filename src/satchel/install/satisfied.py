@@ -27,7 +27,7 @@ def quick_noop(requests: Sequence[InstallRequest], installed: InstalledSet, mark
         if request.requirement is None or request.requirement.url:
             return None
         marker = request.requirement.marker
-        if not applies(marker, markers, requirement=request.text, origin=request.origin if request.origin.line else None):
+        if not applies(marker, markers, requirement=request.text, origin=request.origin.of_file()):
             lines.append(f"Ignoring {request.requirement.name}: markers '{marker}' don't match your environment")
             continue
         applicable.append(request)

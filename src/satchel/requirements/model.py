@@ -47,6 +47,10 @@ class Origin:
     def __str__(self) -> str:
         return self.file if self.line is None else f"{self.file}:{self.line}"
 
+    def of_file(self) -> Origin | None:
+        """This origin if it is a requirements file's line, else None (the command line)."""
+        return self if self.line is not None else None
+
 
 @dataclass(frozen=True, slots=True)
 class InstallRequest:

@@ -52,7 +52,6 @@ __all__ = [
     "SpecifierRequirement",
     "UnsatisfiableRequirement",
     "format_identifier",
-    "markers_match",
     "metadata_from_headers",
     "parse_metadata",
     "split_identifier",
@@ -65,9 +64,6 @@ PYTHON_IDENTIFIER = "<Python from Requires-Python>"
 class MetadataProblem(ValueError):
     """A distribution's metadata is unusable; the message says why (for `-v` and explanations)."""
 
-
-#: resolve.py's name for `applies`, until it calls `applies` itself (with the request's text)
-markers_match = applies
 
 
 def format_identifier(project: str, extras: Iterable[str]) -> str:

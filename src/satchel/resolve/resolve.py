@@ -26,6 +26,7 @@ from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
 from resolvelib import BaseReporter, InconsistentCandidate, ResolutionImpossible, ResolutionTooDeep, Resolver
 
+from satchel.environment.markers import applies
 from satchel.environment.model import InstalledSet
 from satchel.errors import UsageError
 from satchel.index.evaluate import TargetEnvironment
@@ -45,7 +46,6 @@ from satchel.resolve.candidates import (
     Requirement,
     SpecifierRequirement,
     UnsatisfiableRequirement,
-    markers_match,
     split_identifier,
 )
 from satchel.resolve.explain import explain_impossible, explain_too_deep
@@ -152,7 +152,7 @@ class RequirementMaker:
 
     def root_requirements(self, request: InstallRequest) -> list[Requirement]:
         """The user's request as resolver requirements; none when its markers are false."""
-        if not markers_match(request.markers, self.finder.markers):
+        if not applies(request.markers, self.finder.markers, requirement=request.text, origin=request.origin.of_file()):
             return []
         if request.requirement is not None:
             return self.requirements_from(request.requirement, request=request)
@@ -196,7 +196,7 @@ def _constraints(requests: Sequence[InstallRequest], markers: Mapping[str, str])
             raise UsageError(
                 problem, input=f"{request.text} ({request.origin})", hint="write constraints as 'name<op>version' or 'name @ URL'"
             )
-        if not markers_match(request.markers, markers):
+        if not applies(request.markers, markers, requirement=request.text, origin=request.origin.of_file()):
             continue
         project = canonicalize_name(str(request.name))
         req = request.requirement
