@@ -135,7 +135,7 @@ class Dispatch:
         self._direct = frozenset(requested.direct) | self._editables
         self.source = BuildingSource(client, self)
         self.builder = Builder(
-            info, target=target, installer=self, downloader=self.source, isolation=build_isolation,
+            info, cache=cache, target=target, installer=self, downloader=self.source, isolation=build_isolation,
             check_build_dependencies=check_build_dependencies, config_settings=config_settings, on_build=on_build,
             verbose=verbose,
         )

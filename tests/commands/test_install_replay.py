@@ -706,6 +706,21 @@ def test_commands_that_are_not_replayed(tmp_path: Path, index: IndexServer, publ
     assert pip_freeze(env) == expected
 
 
+def test_a_command_with_its_own_cache_dir_is_replayed_from_it(tmp_path: Path, index: IndexServer, publish) -> None:
+    """--cache-dir DIR: the entry is kept in DIR, and the same command finds it there."""
+    publish("app-1.0", "base-1.0")
+    own = tmp_path / "own-cache"
+    env = new_env(tmp_path / "env")
+    first = install(env, "--cache-dir", str(own), "-i", index.url, "app")
+    assert first.returncode == 0, first
+    assert (own / "replay-v1").is_dir()
+    remake(env)
+    second = install(env, "--cache-dir", str(own), "-i", index.url, "app", profile=True)
+    assert second.returncode == 0 and replayed(second), second
+    assert second.stdout == first.stdout
+    assert pip_freeze(env) == "app==1.0\nbase==1.0\n"
+
+
 # ---------------------------------------------------------------- more shapes of a replay
 
 

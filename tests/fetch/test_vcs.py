@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import own_cache
 from satchel.errors import OperationError, UsageError
 from satchel.fetch import git as git_runner
 from satchel.fetch.git import git_available
@@ -206,7 +207,7 @@ def test_display_redacts_credentials() -> None:
 
 
 def resolve(origin: Origin, rev: str | None) -> str:
-    return resolve_commit(parse_vcs_url(f"git+{origin.url}" + (f"@{rev}" if rev else "")))
+    return resolve_commit(parse_vcs_url(f"git+{origin.url}" + (f"@{rev}" if rev else "")), _mirrors())
 
 
 def test_resolve_branch_tags_and_head(shared_origin: Origin) -> None:
@@ -229,7 +230,7 @@ def test_resolve_branch_before_lightweight_tag(origin: Origin) -> None:
 def test_resolve_full_sha_without_contacting_the_remote(tmp_path: Path) -> None:
     sha = "0123456789ABCDEF0123456789abcdef01234567"
     url = parse_vcs_url(f"git+{(tmp_path / 'does-not-exist').as_uri()}@{sha}")
-    assert resolve_commit(url) == sha.lower()
+    assert resolve_commit(url, _mirrors()) == sha.lower()
 
 
 def test_resolve_abbreviated_sha(shared_origin: Origin, isolated: Path) -> None:
@@ -250,7 +251,7 @@ def test_resolve_unknown_rev(shared_origin: Origin) -> None:
 def test_resolve_missing_repository(tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+{(tmp_path / 'nowhere').as_uri()}@main")
     with pytest.raises(OperationError) as info:
-        resolve_commit(url)
+        resolve_commit(url, _mirrors())
     assert "does not appear to be a git repository" in info.value.message
     assert info.value.hint
 
@@ -262,7 +263,7 @@ def test_checkout_tree_is_the_commit(shared_origin: Origin, tmp_path: Path) -> N
     o = shared_origin
     url = parse_vcs_url(f"git+{o.url}@v0.1#subdirectory=pkg")
     dest = tmp_path / "co"
-    project = checkout(url, resolve_commit(url), str(dest))
+    project = checkout(url, resolve_commit(url, _mirrors()), str(dest), _mirrors())
     assert project == str(dest / "pkg")
     assert (dest / "pkg" / "version.txt").read_text() == "1\n"  # not a later commit's
     assert not (dest / "feature.txt").exists() and not (dest / "libs").exists()
@@ -274,7 +275,7 @@ def test_checkout_branch_and_submodules(shared_origin: Origin, tmp_path: Path, i
     o = shared_origin
     url = parse_vcs_url(f"git+{o.url}")
     dest = tmp_path / "co"
-    assert checkout(url, resolve_commit(url), str(dest)) == str(dest)
+    assert checkout(url, resolve_commit(url, _mirrors()), str(dest), _mirrors()) == str(dest)
     assert (dest / "pkg" / "version.txt").read_text() == "4\n"
     assert (dest / "libs" / "sub" / "sub.txt").read_text() == "sub\n"
     assert (dest / "libs" / "sub" / "deep" / "deep.txt").read_text() == "deep\n"  # recursively
@@ -285,34 +286,34 @@ def test_checkout_branch_and_submodules(shared_origin: Origin, tmp_path: Path, i
     assert git(o.env, dest, "log", "--format=%H", "-1") == o.c4
 
     feature = tmp_path / "feature"
-    checkout(url, o.c3, str(feature))
+    checkout(url, o.c3, str(feature), _mirrors())
     assert (feature / "feature.txt").read_text() == "feature\n"
 
 
 def test_second_checkout_uses_the_mirror(origin: Origin, tmp_path: Path, isolated: Path) -> None:
     url = parse_vcs_url(f"git+{origin.url}@v1.0")
-    checkout(url, resolve_commit(url), str(tmp_path / "first"))
+    checkout(url, resolve_commit(url, _mirrors()), str(tmp_path / "first"), _mirrors())
     assert mirror_dir(isolated, origin.url).is_dir()
     assert [p.name for p in mirror_dir(isolated, origin.url).parent.iterdir()] == [
         mirror_dir(isolated, origin.url).name
     ]
 
     c5 = commit(origin.env, origin.path, {"pkg/version.txt": "5\n"}, "five")  # not in the mirror yet
-    checkout(url, c5, str(tmp_path / "fetched"))
+    checkout(url, c5, str(tmp_path / "fetched"), _mirrors())
     assert (tmp_path / "fetched" / "pkg" / "version.txt").read_text() == "5\n"
 
     origin.path.rename(origin.path.with_name("gone"))  # the remote is unreachable now
-    checkout(url, origin.c2, str(tmp_path / "second"))
+    checkout(url, origin.c2, str(tmp_path / "second"), _mirrors())
     assert (tmp_path / "second" / "pkg" / "version.txt").read_text() == "2\n"
     with pytest.raises(OperationError):  # a commit the mirror lacks needs the remote
-        checkout(url, "f" * 40, str(tmp_path / "third"))
+        checkout(url, "f" * 40, str(tmp_path / "third"), _mirrors())
     assert not (tmp_path / "third").exists()
 
 
 def test_checkout_unknown_commit(shared_origin: Origin, tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+{shared_origin.url}@{'e' * 40}")
     with pytest.raises(UsageError) as info:
-        checkout(url, resolve_commit(url), str(tmp_path / "co"))
+        checkout(url, resolve_commit(url, _mirrors()), str(tmp_path / "co"), _mirrors())
     assert "has no branch, tag or commit 'eeeeeee" in info.value.message
     assert not (tmp_path / "co").exists()
 
@@ -320,7 +321,7 @@ def test_checkout_unknown_commit(shared_origin: Origin, tmp_path: Path) -> None:
 def test_checkout_missing_subdirectory(shared_origin: Origin, tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+{shared_origin.url}@feature#subdirectory=nope/pkg")
     with pytest.raises(UsageError) as info:
-        checkout(url, shared_origin.c3, str(tmp_path / "co"))
+        checkout(url, shared_origin.c3, str(tmp_path / "co"), _mirrors())
     assert "'nope/pkg'" in info.value.message
     assert not (tmp_path / "co").exists()  # nothing half-made left behind
 
@@ -328,19 +329,19 @@ def test_checkout_missing_subdirectory(shared_origin: Origin, tmp_path: Path) ->
 def test_checkout_subdirectory_that_is_a_file(shared_origin: Origin, tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+{shared_origin.url}#subdirectory=README")
     with pytest.raises(UsageError, match="no directory 'README'"):
-        checkout(url, shared_origin.c4, str(tmp_path / "co"))
+        checkout(url, shared_origin.c4, str(tmp_path / "co"), _mirrors())
 
 
 def test_checkout_dest_must_not_exist(shared_origin: Origin, tmp_path: Path) -> None:
     (tmp_path / "co").mkdir()
     with pytest.raises(UsageError, match="already exists"):
-        checkout(parse_vcs_url(f"git+{shared_origin.url}"), shared_origin.c1, str(tmp_path / "co"))
+        checkout(parse_vcs_url(f"git+{shared_origin.url}"), shared_origin.c1, str(tmp_path / "co"), _mirrors())
 
 
 def test_checkout_missing_repository(tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+{(tmp_path / 'nowhere').as_uri()}")
     with pytest.raises(OperationError, match="can't clone git repository"):
-        checkout(url, "a" * 40, str(tmp_path / "co"))
+        checkout(url, "a" * 40, str(tmp_path / "co"), _mirrors())
     assert not (tmp_path / "co").exists()
 
 
@@ -356,7 +357,7 @@ def test_mirror_race_lost_uses_the_winner(
 
     monkeypatch.setattr(os, "rename", rename_after_winner)
     url = parse_vcs_url(f"git+{shared_origin.url}@v0.1")
-    checkout(url, shared_origin.c1, str(tmp_path / "co"))
+    checkout(url, shared_origin.c1, str(tmp_path / "co"), _mirrors())
     monkeypatch.undo()
     mirror = mirror_dir(isolated, shared_origin.url)
     assert os.listdir(mirror.parent) == [mirror.name]  # our temporary clone was removed
@@ -366,7 +367,7 @@ def test_mirror_race_lost_uses_the_winner(
 def test_concurrent_checkouts(shared_origin: Origin, tmp_path: Path, isolated: Path) -> None:
     url = parse_vcs_url(f"git+{shared_origin.url}@v1.0")
     with ThreadPoolExecutor(4) as pool:
-        done = list(pool.map(lambda i: checkout(url, shared_origin.c2, str(tmp_path / f"co{i}")), range(4)))
+        done = list(pool.map(lambda i: checkout(url, shared_origin.c2, str(tmp_path / f"co{i}"), _mirrors()), range(4)))
     assert all((Path(d) / "pkg" / "version.txt").read_text() == "2\n" for d in done)
     mirror = mirror_dir(isolated, shared_origin.url)
     assert os.listdir(mirror.parent) == [mirror.name]
@@ -377,7 +378,7 @@ def test_concurrent_checkouts(shared_origin: Origin, tmp_path: Path, isolated: P
 
 def test_credentials_never_shown_for_unreachable_host(tmp_path: Path) -> None:
     url = parse_vcs_url(f"git+https://user:{SECRET}@127.0.0.1:{closed_port()}/x.git@main")
-    for action in (lambda: resolve_commit(url), lambda: checkout(url, "a" * 40, str(tmp_path / "co"))):
+    for action in (lambda: resolve_commit(url, _mirrors()), lambda: checkout(url, "a" * 40, str(tmp_path / "co"), _mirrors())):
         with pytest.raises(OperationError) as info:
             action()
         error = info.value
@@ -395,7 +396,7 @@ def test_credentials_never_shown_for_bad_rev(monkeypatch: pytest.MonkeyPatch) ->
     monkeypatch.setattr(git_runner, "run", no_refs)
     url = parse_vcs_url(f"git+https://{SECRET}@host/x.git@nope")
     with pytest.raises(UsageError) as info:
-        resolve_commit(url)
+        resolve_commit(url, _mirrors())
     error = info.value
     assert error.message == "git repository https://****@host/x.git has no branch, tag or commit 'nope'"
     assert SECRET not in f"{error.input} {error.hint} {error.context}"
@@ -405,7 +406,7 @@ def test_git_not_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     monkeypatch.setenv("PATH", str(tmp_path / "empty"))
     assert not git_available()
     with pytest.raises(OperationError) as info:
-        resolve_commit(parse_vcs_url("git+https://host/x.git@main"))
+        resolve_commit(parse_vcs_url("git+https://host/x.git@main"), _mirrors())
     assert "git is not installed" in info.value.message
     assert info.value.hint and "install git" in info.value.hint
 
@@ -417,10 +418,15 @@ def test_git_environment_of_a_hook_is_ignored(
     monkeypatch.setenv("GIT_DIR", str(tmp_path / "elsewhere" / ".git"))
     monkeypatch.setenv("GIT_WORK_TREE", str(tmp_path / "elsewhere"))
     url = parse_vcs_url(f"git+{shared_origin.url}@v1.0")
-    assert resolve_commit(url) == shared_origin.c2
-    assert checkout(url, shared_origin.c2, str(tmp_path / "co")) == str(tmp_path / "co")
+    assert resolve_commit(url, _mirrors()) == shared_origin.c2
+    assert checkout(url, shared_origin.c2, str(tmp_path / "co"), _mirrors()) == str(tmp_path / "co")
     assert git_runner.git_env()["GIT_TERMINAL_PROMPT"] == "0"
 
 
 def test_git_available() -> None:
     assert git_available()
+
+
+def _mirrors() -> str:
+    """Where the test's cache keeps git's cached clones."""
+    return own_cache().part("vcs", "git")

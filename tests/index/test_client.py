@@ -435,11 +435,11 @@ def test_metadata_is_kept_on_disk_by_hash(
 ) -> None:
     """A warm resolve asks the index nothing about metadata it has seen: the file is named by its
     hash, so the copy on disk is the same bytes."""
-    monkeypatch.setenv("SATCHEL_CACHE_DIR", str(tmp_path / "satchel-cache"))
-    first = client_for(index_server.url)
+    kept = str(tmp_path / "metadata")
+    first = client_for(index_server.url, metadata_dir=kept)
     link = wheel_link(first, "scripted", "1.0")
     body = first.metadata(link)
     index_server.clear_log()
-    second = client_for(index_server.url)
+    second = client_for(index_server.url, metadata_dir=kept)
     assert second.metadata(wheel_link(second, "scripted", "1.0")) == body
     assert not [r for r in index_server.requests if r.path.endswith(".metadata") or r.path.startswith("/files/")]

@@ -1,4 +1,8 @@
-"""satchel's one cache directory: versioned buckets, atomic writes, safe for concurrent processes.
+"""satchel's cache: one `layout.Cache` value per command, passed explicitly to whatever reads
+or writes it, with one table of its versioned folders (`layout.PARTS`); atomic writes and
+link-safe removal (`store`), cross-process locks (`lock`), and what `satchel cache` reads and
+clears (`manage`). Safe for concurrent processes sharing it.
 
-Import rule: imports nothing from satchel but `satchel.errors`.
+Import rule: the bottom of the layers; imports nothing from satchel but `satchel.errors` and
+`satchel.names`.
 """

@@ -1,30 +1,11 @@
-"""The cache root and atomic writes into it."""
-
+"""Writing into the cache safely: atomic writes, removing trees without following links, and
+telling a live process's temporary files from a dead one's. (Where the cache is: `layout`.)"""
 
 from __future__ import annotations
 
 import os
-import sys
 
-__all__ = ["atomic_write_bytes", "cache_root", "pid_alive", "remove_tree"]
-
-
-def cache_root() -> str:
-    """The cache directory: $SATCHEL_CACHE_DIR, else the user cache dir for satchel.
-
-    On Linux the user cache dir is the XDG rule, computed here: importing platformdirs costs
-    about 11 ms, a third of a warm `satchel venv`. Elsewhere platformdirs decides.
-    """
-    explicit = os.environ.get("SATCHEL_CACHE_DIR")
-    if explicit:
-        return os.path.abspath(os.path.expanduser(explicit))
-    if sys.platform.startswith("linux"):
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        base = xdg if xdg else os.path.expanduser("~/.cache")
-        return os.path.join(base, "satchel")
-    import platformdirs
-
-    return platformdirs.user_cache_dir("satchel", appauthor=False)
+__all__ = ["atomic_write_bytes", "pid_alive", "remove_tree"]
 
 
 def pid_alive(pid: int) -> bool:

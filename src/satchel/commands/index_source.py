@@ -7,6 +7,7 @@ from contextlib import contextmanager
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from satchel.cache.layout import Cache
     from collections.abc import Iterator
 
     from satchel.index.client import IndexClient
@@ -25,7 +26,7 @@ def searched_locations(settings: Settings) -> list[str]:
 
 
 @contextmanager
-def open_source(settings: Settings, console: Console) -> Iterator[IndexClient]:
+def open_source(settings: Settings, console: Console, cache: Cache) -> Iterator[IndexClient]:
     from satchel.index.client import IndexClient
     from satchel.index.http import HttpClient
     from satchel.index.httpcache import HttpCache
@@ -42,10 +43,10 @@ def open_source(settings: Settings, console: Console) -> Iterator[IndexClient]:
         trusted_hosts=settings.trusted_hosts,
         proxy=settings.proxy,
     )
-    cache = HttpCache(no_cache=settings.no_cache)
     client = IndexClient(
-        http, cache, index_urls=found.index_urls, find_links=found.find_links, index_strategy=settings.index_strategy
-    )
+        http, HttpCache(cache.part("http")), index_urls=found.index_urls, find_links=found.find_links,
+        index_strategy=settings.index_strategy, metadata_dir=cache.part("metadata"),
+    )  # fmt: skip
     if found.warnings:  # a replay would not print them
         client.consulted.refuse("warnings")
     try:

@@ -75,7 +75,7 @@ def install_resolved(
     hash_mode = hashes.hash_mode(requests, require_hashes=settings.require_hashes)
     if hash_mode:
         hashes.refuse_unhashable(requests)
-    with open_source(settings, console) as client, _dispatch(
+    with open_source(settings, console, cache) as client, _dispatch(
         options, console, cache, info, client, environment, resolve_options, settings, requests
     ) as dispatch:
         source = dispatch.source
@@ -126,7 +126,6 @@ def _use_cache(cache: Cache, settings: Settings) -> Cache:
 
     if cache.choice != (settings.cache_dir, settings.no_cache):
         cache = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
-    os.environ["SATCHEL_CACHE_DIR"] = cache.root  # TRANSITIONAL: the parts not yet given the cache read it
     return cache
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
 from satchel.environment.model import canonical_name
 from satchel.errors import UsageError
@@ -82,6 +81,9 @@ def _compare(installed: str, newest: str, outdated: bool) -> bool:
 def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: list[InstalledDist]) -> dict[str, tuple[str, str]]:
     """name -> (newest version on the index, "wheel"|"sdist"), as pip list --outdated finds it:
     never yanked files, pre-releases only with --pre, wheel tags of the target."""
+    import os
+
+    from satchel.cache.layout import Cache
     from satchel.commands.index_source import open_source
     from satchel.index.evaluate import CandidatePolicy, TargetEnvironment, evaluate_link, select_candidates
     from satchel.interpreters.tags import supported_tags
@@ -94,7 +96,8 @@ def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: lis
     settings = with_default_index(load_settings(cli, command="list", target_prefix=info.prefix), info.executable)
     target = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
     found: dict[str, tuple[str, str]] = {}
-    with open_source(settings, args.console) as source:
+    cache = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
+    with open_source(settings, args.console, cache) as source:
         source.prefetch([d.name for d in dists])
         for dist in dists:
             policy = CandidatePolicy(allow_prereleases=settings.pre, only_final=not settings.pre, allow_yanked_pinned=False)

@@ -22,33 +22,36 @@ import json
 import os
 import shutil
 
-from satchel.cache.store import cache_root
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
+    from satchel.cache.layout import Cache
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import EnvInstaller
 
 __all__ = ["BuildEnvironment", "TargetBuildEnvironment", "bytecode_env"]
 
-_BUCKET = "build-envs-v1"
 _MARKER = "complete"
 
 
-def bytecode_env() -> dict[str, str]:
+def bytecode_env(cache: Cache) -> dict[str, str]:
     """Hook processes write their bytecode under the cache, never beside sources."""
     if os.environ.get("PYTHONPYCACHEPREFIX"):
         return {}
-    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": os.path.join(cache_root(), "pycache-v1")}
+    return {"PYTHONDONTWRITEBYTECODE": "", "PYTHONPYCACHEPREFIX": cache.part("pycache")}
 
 
 class BuildEnvironment:
     """A cached venv holding `pins`; `python` runs the hooks, `hook_env()` is what they see."""
 
-    def __init__(self, info: InterpreterInfo, installer: EnvInstaller, requirements: Sequence[str], purpose: str) -> None:
+    def __init__(
+        self, info: InterpreterInfo, installer: EnvInstaller, requirements: Sequence[str], purpose: str, cache: Cache
+    ) -> None:
         import hashlib
+
+        self.cache = cache
 
         resolved = installer.resolve_requirements(requirements, purpose=purpose) if requirements else []
         self.pins = {name: version for name, version, _ in resolved}
@@ -57,7 +60,7 @@ class BuildEnvironment:
              sorted(link.key + "#" + link.hashes.get("sha256", "") for _, _, link in resolved)],
         )
         key = hashlib.sha256(identity.encode()).hexdigest()[:32]
-        self.path = os.path.join(cache_root(), _BUCKET, key)
+        self.path = cache.part("build-envs", key)
         if not os.path.exists(os.path.join(self.path, _MARKER)):
             self._make(info, installer, [link for _, _, link in resolved])
         self.python, self.bin_dir = self._interpreter(info)
@@ -112,7 +115,7 @@ class BuildEnvironment:
             "PYTHONNOUSERSITE": "1",
             "PYTHONPATH": "",
             "VIRTUAL_ENV": self.path,
-            **bytecode_env(),
+            **bytecode_env(self.cache),
         }
 
 
@@ -120,12 +123,13 @@ class TargetBuildEnvironment:
     """--no-build-isolation: the hooks run with the target environment's own interpreter, and
     nothing is installed for them (the user installed the build requirements)."""
 
-    def __init__(self, info: InterpreterInfo) -> None:
+    def __init__(self, info: InterpreterInfo, cache: Cache) -> None:
         self.python = info.executable
         self.path = info.prefix
+        self.cache = cache
 
     def satisfies(self, requirements: Sequence[str], markers: Mapping[str, str]) -> bool:
         return True
 
     def hook_env(self) -> dict[str, str]:
-        return bytecode_env()
+        return bytecode_env(self.cache)

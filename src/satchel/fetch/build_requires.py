@@ -3,7 +3,7 @@ get_requires_for_build_* answer, remembered for declarative projects (bucket
 `build-requires-v1`, so that a warm `install -e .` runs one hook), and pip's
 --check-build-dependencies check of requirements against the environment the hooks run in.
 
-    extra = build_requires(backend, "wheel", env.path, project_dir, config_settings)
+    extra = build_requires(backend, "wheel", env.path, project_dir, config_settings, cache)
     check_met(system.requires, display, info)     # BuildError naming what is missing
 
 Import rule: cache, environment (scan, lazily), fetch.backend; packaging inside functions.
@@ -14,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 
-from satchel.cache.store import cache_root
 from satchel.fetch.backend import BuildError
 
 TYPE_CHECKING = False
@@ -22,6 +21,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from typing import Literal
 
+    from satchel.cache.layout import Cache
     from satchel.fetch.backend import Backend
     from satchel.interpreters.info import InterpreterInfo
 
@@ -29,7 +29,12 @@ __all__ = ["build_requires", "check_met"]
 
 
 def build_requires(
-    backend: Backend, kind: Literal["wheel", "editable"], env_path: str, project: str, config: Mapping[str, object]
+    backend: Backend,
+    kind: Literal["wheel", "editable"],
+    env_path: str,
+    project: str,
+    config: Mapping[str, object],
+    cache: Cache,
 ) -> list[str]:
     """The backend's get_requires_for_build_* answer, remembered for declarative projects
     (no setup.py): keyed by the backend, its environment, the -C settings and the size and
@@ -50,7 +55,7 @@ def build_requires(
     except OSError:
         return backend.get_requires(kind)
     key = hashlib.sha256(json.dumps([os.path.abspath(project), key_parts], default=str).encode()).hexdigest()
-    path = os.path.join(cache_root(), "build-requires-v1", key[:2], key + ".json")
+    path = cache.part("build-requires", key[:2], key + ".json")
     try:
         with open(path, encoding="utf-8") as handle:
             remembered = json.load(handle)

@@ -1,4 +1,4 @@
-"""The built-wheel cache (bucket `built-v1`): wheels built from an sdist (keyed by the sdist's
+"""The built-wheel cache (part `built`): wheels built from an sdist (keyed by the sdist's
 sha256) or from a git commit (keyed by the commit and subdirectory), with the build's config
 settings in the key.
 
@@ -16,25 +16,24 @@ from __future__ import annotations
 import os
 import shutil
 
-from satchel.cache.store import cache_root
-
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable, Mapping
 
     from packaging.tags import Tag
 
+    from satchel.cache.layout import Cache
+
 __all__ = ["find", "store"]
 
-_BUCKET = "built-v1"
 
-
-def find(identity: str, config: Mapping[str, object], tag_priority: Callable[[Iterable[Tag]], int | None]) -> str | None:
+def find(
+    cache: Cache, identity: str, config: Mapping[str, object], tag_priority: Callable[[Iterable[Tag]], int | None]) -> str | None:
     """The cached wheel for `identity` built with `config` that the target likes best (the
     lowest `tag_priority`; None: it can't install that wheel); None when there is none."""
     from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 
-    directory = _directory(identity, config)
+    directory = _directory(cache, identity, config)
     try:
         names = sorted(os.listdir(directory))
     except OSError:
@@ -53,10 +52,10 @@ def find(identity: str, config: Mapping[str, object], tag_priority: Callable[[It
     return best[1] if best is not None else None
 
 
-def store(identity: str, config: Mapping[str, object], wheel: str) -> str:
+def store(cache: Cache, identity: str, config: Mapping[str, object], wheel: str) -> str:
     """Move a freshly built wheel into its cache directory (atomically; another process that
     built the same wheel meanwhile wins, with the same content); its path there."""
-    directory = _directory(identity, config)
+    directory = _directory(cache, identity, config)
     os.makedirs(directory, exist_ok=True)
     final = os.path.join(directory, os.path.basename(wheel))
     try:
@@ -68,10 +67,10 @@ def store(identity: str, config: Mapping[str, object], wheel: str) -> str:
     return final
 
 
-def _directory(identity: str, config: Mapping[str, object]) -> str:
+def _directory(cache: Cache, identity: str, config: Mapping[str, object]) -> str:
     import hashlib
     import json
 
     text = identity + ("\0" + json.dumps(config, sort_keys=True) if config else "")
     key = hashlib.sha256(text.encode()).hexdigest()
-    return os.path.join(cache_root(), _BUCKET, key[:2], key)
+    return cache.part("built", key[:2], key)

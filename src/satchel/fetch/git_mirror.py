@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 
-from satchel.cache.store import cache_root
 from satchel.errors import OperationError
 from satchel.fetch import git
 
@@ -27,19 +26,16 @@ if TYPE_CHECKING:
 
 __all__ = ["ensure_mirror", "fetch_all", "has_commit", "mirror_with"]
 
-_BUCKET = ("vcs-v1", "git")
-
-
-def _mirror_path(repo: str) -> str:
+def _mirror_path(repo: str, mirrors: str) -> str:
     import hashlib
 
     key = hashlib.sha256(repo.encode("utf-8")).hexdigest()[:32]
-    return os.path.join(cache_root(), *_BUCKET, key)
+    return os.path.join(mirrors, key)
 
 
-def mirror_with(url: VcsUrl, commit: str) -> str:
-    """The mirror of `url.repo`, fetched if it doesn't have `commit` yet; UsageError if the remote hasn't."""
-    mirror, fresh = ensure_mirror(url)
+def mirror_with(url: VcsUrl, commit: str, mirrors: str) -> str:
+    """The mirror of `url.repo` (in the directory `mirrors`), fetched if it doesn't have `commit` yet; UsageError if the remote hasn't."""
+    mirror, fresh = ensure_mirror(url, mirrors)
     if has_commit(mirror, commit, url):
         return mirror
     if not fresh:
@@ -53,12 +49,12 @@ def mirror_with(url: VcsUrl, commit: str) -> str:
     raise git.no_such_rev(url, commit)
 
 
-def ensure_mirror(url: VcsUrl) -> tuple[str, bool]:
+def ensure_mirror(url: VcsUrl, mirrors: str) -> tuple[str, bool]:
     """(the mirror's path, whether it was cloned just now); cloned beside it and renamed into place."""
     import shutil
     import tempfile
 
-    mirror = _mirror_path(url.repo)
+    mirror = _mirror_path(url.repo, mirrors)
     if os.path.isdir(mirror):
         return mirror, False
     parent = os.path.dirname(mirror)

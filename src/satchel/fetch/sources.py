@@ -2,7 +2,7 @@
 directory (also editable), a source archive (local, or downloaded from an index or a URL), or
 a git URL (checked out at the commit its revision names; with -e, a lasting checkout).
 
-    sources = LinkSources(downloader, scratch, editable_checkouts)
+    sources = LinkSources(downloader, scratch, editable_checkouts, mirrors=cache.part("vcs", "git"))
     source = Source(display=link.display)
     sources.identify(source, link, editable=False, expected=None)   # cheap: what it is
     project_dir = sources.tree(source, link)                       # the work: extract, check out
@@ -53,8 +53,14 @@ class LinkSources:
     where its `-e git+...` checkout lives."""
 
     def __init__(
-        self, downloader: Downloader, scratch: Callable[[Source, str], str], editable_checkouts: Mapping[str, str]
+        self,
+        downloader: Downloader,
+        scratch: Callable[[Source, str], str],
+        editable_checkouts: Mapping[str, str],
+        *,
+        mirrors: str,
     ) -> None:
+        self.mirrors = mirrors  # where git's cached clones are
         self.downloader = downloader
         self.scratch = scratch
         self.editable_checkouts = editable_checkouts
@@ -109,7 +115,7 @@ class LinkSources:
         text = link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else "")
         vcs = parse_vcs_url(text)
         source.display = vcs.display()
-        commit = resolve_commit(vcs)
+        commit = resolve_commit(vcs, self.mirrors)
         source.identity = f"git:{commit}:{vcs.subdirectory or ''}"
         info: dict[str, Any] = {"vcs": vcs.vcs, "commit_id": commit}
         if vcs.rev:
@@ -135,9 +141,9 @@ class LinkSources:
         commit = (source.identity or "::").split(":")[1]
         os.makedirs(os.path.dirname(dest), exist_ok=True)
         if os.path.lexists(dest):
-            project = update_checkout(vcs, commit, dest)
+            project = update_checkout(vcs, commit, dest, self.mirrors)
         else:
-            project = checkout(vcs, commit, dest)
+            project = checkout(vcs, commit, dest, self.mirrors)
         source.project_dir = project
         source.identity = None  # an editable is built from its tree every time
         source.direct_url = {"url": path_to_url(project), "dir_info": {"editable": True}}
@@ -157,7 +163,7 @@ class LinkSources:
             text = link.url + (f"#subdirectory={link.subdirectory}" if link.subdirectory else "")
             vcs = parse_vcs_url(text)
             commit = source.identity.split(":")[1] if source.identity else ""
-            source.project_dir = checkout(vcs, commit, os.path.join(self.scratch(source, "checkout"), "src"))
+            source.project_dir = checkout(vcs, commit, os.path.join(self.scratch(source, "checkout"), "src"), self.mirrors)
             return source.project_dir
         from satchel.fetch.extract import extract_archive
 

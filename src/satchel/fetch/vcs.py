@@ -36,8 +36,9 @@ _SHORT_SHA = re.compile(r"[0-9a-fA-F]{4,39}")
 # ---- resolving a revision ---------------------------------------------------------------------
 
 
-def resolve_commit(url: VcsUrl) -> str:
-    """The full commit sha that `url.rev` names (None: the remote's HEAD), lower-cased."""
+def resolve_commit(url: VcsUrl, mirrors: str) -> str:
+    """The full commit sha that `url.rev` names (None: the remote's HEAD), lower-cased;
+    `mirrors`: where the cached clones are (`cache.part("vcs", "git")`)."""
     rev = url.rev
     if rev is not None and _FULL_SHA.fullmatch(rev):
         return rev.lower()
@@ -45,7 +46,7 @@ def resolve_commit(url: VcsUrl) -> str:
     if found is not None:
         return found
     if rev is not None and _SHORT_SHA.fullmatch(rev):
-        return _abbreviated(url, rev)
+        return _abbreviated(url, rev, mirrors)
     raise git.no_such_rev(url, rev or "HEAD")
 
 
@@ -65,9 +66,9 @@ def _from_ls_remote(url: VcsUrl) -> str | None:
     return None
 
 
-def _abbreviated(url: VcsUrl, rev: str) -> str:
+def _abbreviated(url: VcsUrl, rev: str, mirrors: str) -> str:
     """An abbreviated sha, looked up in the mirror (fetched first if it doesn't know it yet)."""
-    mirror, fresh = git_mirror.ensure_mirror(url)
+    mirror, fresh = git_mirror.ensure_mirror(url, mirrors)
     found = _rev_parse(mirror, rev, url)
     if found is None and not fresh:
         git_mirror.fetch_all(mirror, url, lambda: _rev_parse(mirror, rev, url) is not None)
@@ -86,7 +87,7 @@ def _rev_parse(repo_dir: str, rev: str, url: VcsUrl) -> str | None:
 # ---- checking out -----------------------------------------------------------------------------
 
 
-def checkout(url: VcsUrl, commit: str, dest: str) -> str:
+def checkout(url: VcsUrl, commit: str, dest: str, mirrors: str) -> str:
     """A working tree of `commit` at the new directory `dest`; returns the project directory in it.
 
     The tree is cloned from the mirror and then independent of it (its `origin` is the user's
@@ -99,7 +100,7 @@ def checkout(url: VcsUrl, commit: str, dest: str) -> str:
     if os.path.lexists(dest):
         raise UsageError(f"can't check out {url.display()} into {dest}: it already exists", input=url.display())
     commit = commit.lower()
-    mirror = git_mirror.mirror_with(url, commit)
+    mirror = git_mirror.mirror_with(url, commit, mirrors)
     try:
         git.run_checked(["clone", "-q", "--no-checkout", "--", mirror, dest], url, "copy the cached clone of")
         git.run_checked(["remote", "set-url", "origin", url.repo], url, "configure the checkout of", cwd=dest)
@@ -111,7 +112,7 @@ def checkout(url: VcsUrl, commit: str, dest: str) -> str:
         raise
 
 
-def update_checkout(url: VcsUrl, commit: str, dest: str) -> str:
+def update_checkout(url: VcsUrl, commit: str, dest: str, mirrors: str) -> str:
     """Move the existing checkout `dest` of the same repository to `commit` (an editable
     install's source, kept between installs as pip keeps `<env>/src/<name>`); returns the
     project directory. `UsageError` if `dest` is not a checkout of `url`'s repository."""
@@ -126,7 +127,7 @@ def update_checkout(url: VcsUrl, commit: str, dest: str) -> str:
         )
     commit = commit.lower()
     if not git_mirror.has_commit(dest, commit, url):
-        mirror = git_mirror.mirror_with(url, commit)
+        mirror = git_mirror.mirror_with(url, commit, mirrors)
         git.run_checked(["fetch", "-q", "--", mirror, commit], url, "update the checkout of", cwd=dest)
     git.run_checked(["checkout", "-q", "--detach", commit], url, f"check out {commit} of", cwd=dest)
     _update_submodules(url, dest)

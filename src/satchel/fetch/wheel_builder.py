@@ -29,7 +29,7 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 
-from satchel.cache.store import cache_root, pid_alive
+from satchel.cache.store import pid_alive
 from satchel.fetch import built_wheels
 from satchel.fetch.backend import Backend, BuildError, BuildLog, read_build_system, static_metadata
 from satchel.fetch.build_requires import build_requires, check_met
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Mapping, Sequence
     from typing import Any, Literal
 
+    from satchel.cache.layout import Cache
     from satchel.fetch.build_env import BuildEnvironment, TargetBuildEnvironment
     from satchel.fetch.download import Downloader
     from satchel.index.evaluate import TargetEnvironment
@@ -78,6 +79,7 @@ class Builder:
         self,
         info: InterpreterInfo,
         *,
+        cache: Cache,
         target: TargetEnvironment,
         installer: EnvInstaller,
         downloader: Downloader,
@@ -88,6 +90,7 @@ class Builder:
         verbose: bool = False,
     ) -> None:
         self.info = info
+        self.cache = cache
         self.verbose = verbose
         self.target = target
         self.installer = installer
@@ -99,10 +102,10 @@ class Builder:
         self.editable_checkouts: dict[str, str] = {}  # link key -> where `-e git+...` is checked out
         # a requirement's own --config-settings, by link key (URLs, paths) or project name (from an index)
         self.link_config: dict[str, dict[str, str | list[str]]] = {}
-        self._sources = LinkSources(downloader, self._scratch, self.editable_checkouts)
+        self._sources = LinkSources(downloader, self._scratch, self.editable_checkouts, mirrors=cache.part("vcs", "git"))
         self._builds: dict[tuple[str, bool], _Build] = {}
         self._lock = threading.Lock()
-        self._scratch_root = os.path.join(cache_root(), "build-tmp")
+        self._scratch_root = cache.part("build-tmp")
         self._swept = False  # orphans of killed processes removed (on the first scratch tree)
 
     # ---------------------------------------------------------------- public
@@ -207,7 +210,7 @@ class Builder:
             return Backend(project, system, python=env.python, log=log, env=env.hook_env(), config_settings=build.config)
 
         backend = backend_in(env)
-        extra = build_requires(backend, kind, env.path, project, build.config)
+        extra = build_requires(backend, kind, env.path, project, build.config, self.cache)
         if extra and not env.satisfies(extra, self.info.markers):
             env = self._environment([*system.requires, *extra], purpose)
             backend = backend_in(env)
@@ -217,8 +220,8 @@ class Builder:
         from satchel.fetch.build_env import BuildEnvironment, TargetBuildEnvironment
 
         if not self.isolation:
-            return TargetBuildEnvironment(self.info)
-        return BuildEnvironment(self.info, self.installer, requirements, purpose)
+            return TargetBuildEnvironment(self.info, self.cache)
+        return BuildEnvironment(self.info, self.installer, requirements, purpose, self.cache)
 
     def _build(self, build: _Build, editable: bool) -> None:
         assert build.backend is not None
@@ -229,7 +232,7 @@ class Builder:
         wheel = build.backend.build(kind, directory, build.metadata_dir)
         self._check_compatible(wheel, build.source.display)
         if build.source.identity is not None and not editable:
-            wheel = built_wheels.store(build.source.identity, build.config, wheel)
+            wheel = built_wheels.store(self.cache, build.source.identity, build.config, wheel)
         build.wheel = wheel
         try:
             os.unlink(build.backend.log.path)  # kept only when a build fails
@@ -249,7 +252,7 @@ class Builder:
     def _cached_wheel(self, build: _Build) -> str | None:
         if build.source.identity is None or build.wheel is not None:
             return build.wheel
-        found = built_wheels.find(build.source.identity, build.config, self.target.tag_priority)
+        found = built_wheels.find(self.cache, build.source.identity, build.config, self.target.tag_priority)
         if found is not None:
             build.wheel = found
         return build.wheel
@@ -266,7 +269,7 @@ class Builder:
         return directory
 
     def _log_path(self) -> str:
-        directory = os.path.join(cache_root(), "logs")
+        directory = self.cache.part("logs")
         os.makedirs(directory, exist_ok=True)
         handle, path = tempfile.mkstemp(prefix="build-", suffix=".log", dir=directory)
         os.close(handle)

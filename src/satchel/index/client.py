@@ -5,7 +5,7 @@ Import rule: an edge module. Imports the stdlib, packaging, satchel.cache, satch
 satchel.urls and the index modules (`http`, `httpcache`, `consulted`, `sources`,
 `verified_download`, `wheel_metadata`, and the pure `links`, `pages`).
 
-    with HttpClient(timeout=15) as http, IndexClient(http, HttpCache(), index_urls=[url]) as index:
+    with HttpClient(timeout=15) as http, IndexClient(http, HttpCache(None), index_urls=[url]) as index:
         index.prefetch(["demo", "leaf"])                    # warms pages in a thread pool
         page = index.project_page("Demo")                   # every file of demo
         metadata = index.metadata(page.links[-1])           # PEP 658, else HTTP Range, else all
@@ -35,7 +35,7 @@ import threading
 import urllib.parse
 from collections.abc import Collection, Iterable, Mapping
 
-from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.cache.store import atomic_write_bytes
 from satchel.errors import OperationError
 from satchel.index.consulted import Consulted
 from satchel.index.http import HttpClient, IndexUnavailable
@@ -73,12 +73,14 @@ class IndexClient:
         index_urls: Iterable[str],
         find_links: Iterable[str | FindLinks] = (),
         index_strategy: IndexStrategy = "first-index",
+        metadata_dir: str | None = None,
         workers: int = 8,
     ) -> None:
         if index_strategy not in INDEX_STRATEGIES:
             raise ValueError(f"unknown index strategy {index_strategy!r}")
         self.http = http
-        self.cache = cache if cache is not None else HttpCache(no_cache=True)
+        self.cache = cache if cache is not None else HttpCache(None)
+        self.metadata_dir = metadata_dir
         self.index_urls = tuple(url if url.endswith("/") else url + "/" for url in index_urls)
         self.find_links = tuple(f if isinstance(f, FindLinks) else classify_find_links(f) for f in find_links)
         self.index_strategy = index_strategy
@@ -196,9 +198,9 @@ class IndexClient:
         that hash (the metadata file's, else the distribution's), so warm resolves ask nothing."""
         key = link.metadata_hashes.get("sha256") if link.has_metadata else None
         key = key or (f"dist-{link.hashes['sha256']}" if "sha256" in link.hashes else None)
-        if key is None or self.cache.no_cache:
+        if key is None or self.metadata_dir is None:
             return self._fetch_metadata(link)
-        path = os.path.join(cache_root(), "metadata-v1", key[-2:], key)
+        path = os.path.join(self.metadata_dir, key[-2:], key)
         try:
             with open(path, "rb") as handle:
                 return handle.read()

@@ -1,11 +1,11 @@
 """A revalidating cache for index pages (not for distribution files: those are
-content-addressed elsewhere), kept under `cache_root()/http-v1/`; and `Memo`, the in-memory
+content-addressed elsewhere), kept in the cache's `http` part; and `Memo`, the in-memory
 memo with which a client shares one fetch among every thread that asks for it.
 
 Import rule: an edge module. Imports the stdlib, satchel.cache and the index modules
 `http` (for `Response`, `HttpClient`) and `sources`, and `satchel.urls`.
 
-    cache = HttpCache()                       # or HttpCache(no_cache=True): pip's --no-cache-dir
+    cache = HttpCache(cache.part("http"))     # or HttpCache(None): no page cache (pip's --no-cache-dir)
     response = cache.fetch(http, "https://host/simple/demo/", ACCEPT)
     response.from_cache                       # "fresh", "revalidated" or None (fetched)
 
@@ -30,7 +30,7 @@ import hashlib
 import os
 import time
 
-from satchel.cache.store import atomic_write_bytes, cache_root
+from satchel.cache.store import atomic_write_bytes
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # (typing and threading cost ~5 ms: a replay reads entries without them)
@@ -43,12 +43,9 @@ if TYPE_CHECKING:  # (typing and threading cost ~5 ms: a replay reads entries wi
     T = TypeVar("T")
 
 __all__ = [
-    "BUCKET", "HttpCache", "Memo", "entry_path", "fetched_meta", "is_fresh", "load_entry", "renew", "save_entry",
+    "HttpCache", "Memo", "entry_path", "fetched_meta", "is_fresh", "load_entry", "renew", "save_entry",
     "storable",
 ]  # fmt: skip
-
-
-BUCKET = "http-v1"
 
 
 class HttpCache:
@@ -56,7 +53,7 @@ class HttpCache:
 
     def __init__(
         self,
-        directory: str | None = None,
+        directory: str | None,
         *,
         no_cache: bool = False,
         clock: Callable[[], float] = time.time,
@@ -64,13 +61,14 @@ class HttpCache:
         import threading
 
         self._directory = directory
-        self.no_cache = no_cache
+        self.no_cache = no_cache or directory is None
         self._clock = clock
         self._write_lock = threading.Lock()  # atomic_write_bytes' temp name is per process
 
     @property
     def directory(self) -> str:
-        return self._directory or os.path.join(cache_root(), BUCKET)
+        assert self._directory is not None, "no page cache (no_cache)"
+        return self._directory
 
     def path_for(self, url: str, accept: str) -> str:
         from satchel.index.sources import split_credentials

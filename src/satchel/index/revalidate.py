@@ -24,7 +24,6 @@ import os
 import time
 
 from satchel import __version__
-from satchel.cache.store import cache_root
 from satchel.index.consulted import local_stamp
 from satchel.index.http11 import Connection
 
@@ -44,15 +43,15 @@ def _same_validators(meta: dict[str, Any], page: dict[str, Any]) -> bool:
     return any(found) and found == (page.get("etag") or "", page.get("last_modified") or "")
 
 
-def unchanged(record: dict[str, Any], *, directory: str | None = None) -> bool:
+def unchanged(record: dict[str, Any], *, directory: str) -> bool:
     """Whether everything `record` read is still as it was. `directory`: the page cache's
-    (default: the cache root's)."""
+    (`cache.part("http")`)."""
     try:
         for path, found in record["local"].items():
             if local_stamp(path) != found:
                 return False
         pending = []
-        cache = directory or os.path.join(cache_root(), "http-v1")  # (httpcache.BUCKET, not imported)
+        cache = directory
         for page in record["pages"]:
             if "file" in page:
                 if not _file_unchanged(page):

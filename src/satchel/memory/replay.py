@@ -51,8 +51,8 @@ __all__ = ["Recorder", "recorder_for", "replay", "replay_argv"]
 # they change the resolution, and the key holds them.
 _EXTRA_FLAGS = frozenset({"-U", "--upgrade", "--force-reinstall", "-I", "--ignore-installed"})
 _EXTRA_VALUED = frozenset({"--upgrade-strategy"})
-# ... and the plain options that would make a replay wrong: the cache it reads is another one.
-_REFUSED = frozenset({"--no-cache-dir", "--cache-dir"})
+# ... and the plain option that rules a replay out: nothing may be read from a cache.
+_REFUSED = frozenset({"--no-cache-dir"})
 
 
 def replay_argv(argv: Sequence[str]) -> dict[str, list[str]] | None:
@@ -148,7 +148,7 @@ def _apply(
             if dist is None or dist.version != version:
                 return False
             remove.append(dist)
-    if not unchanged(entry["consulted"]):
+    if not unchanged(entry["consulted"], directory=cache.part("http")):
         return False
     apply_changes(
         Destination.of(info), wheels, remove,  # type: ignore[arg-type]
