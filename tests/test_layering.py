@@ -83,6 +83,7 @@ PURE = frozenset(
         "satchel.interpreters.tags",
         "satchel.settings.model",
         "satchel.settings.precedence",
+        "satchel.settings.name_sets",
         "satchel.urls",
         "satchel.names",
         "satchel.environment.markers",

@@ -92,9 +92,13 @@ class RequirementsOptions:
     """The file-level options of pip's requirements files, merged in reading order.
 
     `no_binary`/`only_binary` (and `all_releases`/`only_final`) hold canonical names or
-    `:all:`, with pip's rules: a name moves out of the other set, `:all:` clears both,
-    `:none:` empties the set it is given to. A later `--index-url` replaces the extra index
-    URLs collected before it, and `--no-index` drops every index, as pip's finder does.
+    `:all:`, with pip's rules (`satchel.settings.name_sets`): a name moves out of the other set,
+    `:all:` clears both, `:none:` empties the set it is given to. `format_control` keeps the
+    --no-binary/--only-binary values in reading order, as ("no_binary" | "only_binary", value):
+    pip applies them on top of the command line's sets one by one, which the two sets alone
+    can't replay (a file's `--no-binary :none:` still empties the command line's set). A
+    later `--index-url` replaces the extra index URLs collected before it, and `--no-index`
+    drops every index, as pip's finder does.
     """
 
     index_url: str | None = None
@@ -105,6 +109,7 @@ class RequirementsOptions:
     prefer_binary: bool = False
     only_binary: frozenset[str] = frozenset()
     no_binary: frozenset[str] = frozenset()
+    format_control: tuple[tuple[str, str], ...] = ()
     all_releases: frozenset[str] = frozenset()
     only_final: frozenset[str] = frozenset()
     require_hashes: bool = False

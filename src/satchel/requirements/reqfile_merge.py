@@ -5,8 +5,9 @@ it, `--no-index` drops every index, a relative `-f` is taken relative to the fil
 exists there, and `--no-binary`/`--only-binary` (and `--all-releases`/`--only-final`) move a
 name out of the other set, `:all:` clearing both and `:none:` emptying its own.
 
-Import rule: the standard library, `satchel.requirements.model`, packaging (lazily) and, for
-types, `satchel.requirements.reqfile_options`. Pure (`exists` is injected).
+Import rule: the standard library, `satchel.requirements.model`, `satchel.settings.name_sets`
+(pip's `:all:`/`:none:` rule) and, for types, `satchel.requirements.reqfile_options`. Pure
+(`exists` is injected).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from satchel.requirements.model import RequirementsOptions
+from satchel.settings.name_sets import add_names
 
 if TYPE_CHECKING:
     from satchel.requirements.reqfile_options import LineOptions
@@ -32,6 +34,7 @@ class OptionsBuilder:
         self.find_links: list[str] = []
         self.flags: set[str] = set()
         self.sets: dict[str, set[str]] = {"no_binary": set(), "only_binary": set(), "all_releases": set(), "only_final": set()}
+        self.format_control: list[tuple[str, str]] = []
         self.trusted_hosts: list[str] = []
         self.use_feature: list[str] = []
 
@@ -40,26 +43,9 @@ class OptionsBuilder:
         line, a requirement's too, since they update one shared object as they are parsed."""
         others = {"no_binary": "only_binary", "only_binary": "no_binary", "all_releases": "only_final", "only_final": "all_releases"}
         for dest, value in found.ordered:
-            self._exclusive(value, self.sets[dest], self.sets[others[dest]])
-
-    @staticmethod
-    def _exclusive(value: str, target: set[str], other: set[str]) -> None:
-        from packaging.utils import canonicalize_name
-
-        names = value.split(",")
-        while ":all:" in names:
-            other.clear()
-            target.clear()
-            target.add(":all:")
-            names = names[names.index(":all:") + 1 :]
-            if ":none:" not in names:
-                return
-        for name in names:
-            if name == ":none:":
-                target.clear()
-            else:
-                target.add(canonicalize_name(name))
-                other.discard(canonicalize_name(name))
+            add_names(value, self.sets[dest], self.sets[others[dest]])
+            if dest in ("no_binary", "only_binary"):
+                self.format_control.append((dest, value))
 
     def apply_option_line(self, found: LineOptions, find_links_base: str | None, exists: Callable[[str], bool]) -> None:
         self.flags |= found.flags
@@ -89,6 +75,7 @@ class OptionsBuilder:
             prefer_binary="prefer_binary" in self.flags,
             only_binary=frozenset(self.sets["only_binary"]),
             no_binary=frozenset(self.sets["no_binary"]),
+            format_control=tuple(self.format_control),
             all_releases=frozenset(self.sets["all_releases"]),
             only_final=frozenset(self.sets["only_final"]),
             require_hashes="require_hashes" in self.flags,

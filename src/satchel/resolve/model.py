@@ -2,7 +2,7 @@
 the `Resolution` of `Pin`s, and `ResolutionError`, raised when no set of versions fits.
 
 Pure: no I/O of its own; imports packaging, satchel.errors and the pure modules of upstream
-packages (index.links/evaluate, environment.model). Every other module of resolve/ may import
+packages (index.links/evaluate, environment.model, settings.name_sets). Every other module of resolve/ may import
 it; it imports none of them, so the provider, the explanations and the entry point share these
 values without importing each other.
 """
@@ -19,11 +19,9 @@ from satchel.environment.model import InstalledDist
 from satchel.errors import OperationError
 from satchel.index.evaluate import CandidatePolicy
 from satchel.index.links import FileLink
+from satchel.settings.name_sets import allowed_formats, allows_prereleases
 
 __all__ = ["Pin", "Resolution", "ResolutionError", "ResolveOptions"]
-
-ALL = ":all:"
-
 
 class ResolutionError(OperationError):
     """No set of versions satisfies every requirement (or the resolver gave up)."""
@@ -33,7 +31,7 @@ class ResolutionError(OperationError):
 
 @dataclass(frozen=True, slots=True)
 class ResolveOptions:
-    """pip's resolver options. Name sets hold normalised names or ":all:"."""
+    """pip's resolver options. Name sets hold normalised names or ":all:" (`settings.name_sets`)."""
 
     pre: bool = False
     upgrade: bool = False
@@ -49,19 +47,16 @@ class ResolveOptions:
     only_final: frozenset[str] = frozenset()  # --only-final: never pre-releases for these
 
     def policy(self, project: str) -> CandidatePolicy:
-        """The per-project choices, with pip's precedence for --only-binary/--no-binary: a
-        project named in one set wins over :all: in either."""
-        if project in self.only_binary:
-            only_binary, no_binary = True, False
-        elif project in self.no_binary:
-            only_binary, no_binary = False, True
-        else:
-            only_binary, no_binary = ALL in self.only_binary, ALL in self.no_binary and ALL not in self.only_binary
+        """The per-project choices, by pip's name-set rule (`settings.name_sets`): a project
+        named in either set wins over :all: in either. --pre allows pre-releases whatever
+        --only-final says (pip refuses the two together; satchel never passes both)."""
+        formats = allowed_formats(project, self.only_binary, self.no_binary)
+        prereleases = allows_prereleases(project, self.all_releases, self.only_final)
         return CandidatePolicy(
-            allow_prereleases=self.pre or project in self.all_releases or ALL in self.all_releases,
-            only_final=project in self.only_final or (ALL in self.only_final and project not in self.all_releases),
-            only_binary=only_binary,
-            no_binary=no_binary,
+            allow_prereleases=self.pre or prereleases is True,
+            only_final=prereleases is False,
+            only_binary="source" not in formats,
+            no_binary="binary" not in formats,
             prefer_binary=self.prefer_binary,
             ignore_requires_python=self.ignore_requires_python,
         )

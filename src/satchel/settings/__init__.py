@@ -7,8 +7,9 @@
 `pip_config` and `satchel_toml` read those files, `default_index` finds pip's default index
 (all edge).
 
-Import rule: `satchel.settings` imports only `satchel.errors` and the standard library, plus
-platformdirs and tomllib lazily. Nothing heavy at import time.
+Import rule: `satchel.settings` imports only `satchel.errors`, `satchel.names` and the standard
+library, plus platformdirs and tomllib lazily. Nothing heavy at import time. `name_sets` holds
+pip's `:all:`/`:none:` rule for every layer above (pure).
 """
 
 from __future__ import annotations

@@ -1,8 +1,11 @@
 """The options a requirements file carries (`--index-url`, `--find-links`, `--pre`, ...)
 applied on top of the merged settings, as pip applies them: an --index-url in a file replaces
-the index, the lists grow, flags turn on. Pure."""
+the index, the lists grow, flags turn on, --only-binary/--no-binary values apply in order with
+pip's `:all:`/`:none:` rule (`name_sets`). Pure."""
 
 from __future__ import annotations
+
+from satchel.settings.name_sets import add_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -32,9 +35,7 @@ if TYPE_CHECKING:
         @property
         def trusted_hosts(self) -> tuple[str, ...]: ...
         @property
-        def only_binary(self) -> frozenset[str]: ...
-        @property
-        def no_binary(self) -> frozenset[str]: ...
+        def format_control(self) -> tuple[tuple[str, str], ...]: ...
 
 
 __all__ = ["with_file_options"]
@@ -60,10 +61,17 @@ def with_file_options(settings: Settings, file_options: Iterable[FileOptions]) -
             changes["require_hashes"] = True
         if options.trusted_hosts:
             changes["trusted_hosts"] = settings.trusted_hosts + tuple(options.trusted_hosts)
-        if options.only_binary:
-            changes["only_binary"] = settings.only_binary | frozenset(options.only_binary)
-        if options.no_binary:
-            changes["no_binary"] = settings.no_binary | frozenset(options.no_binary)
+        if options.format_control:
+            changes.update(_format_control(settings, options.format_control))
         if changes:
             settings = settings.replace(**changes)
     return settings
+
+
+def _format_control(settings: Settings, values: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """The file's --only-binary/--no-binary values applied one by one on top of the merged
+    sets, as pip applies them to the one format control its command line made."""
+    sets = {"only_binary": set(settings.only_binary), "no_binary": set(settings.no_binary)}
+    for field, value in values:
+        add_names(value, sets[field], sets["no_binary" if field == "only_binary" else "only_binary"])
+    return {field: frozenset(names) for field, names in sets.items()}

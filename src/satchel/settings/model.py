@@ -1,8 +1,9 @@
 """What the user asked for, as plain values: `Settings`, and the raw `Entry`/`Layer` it is
 merged from. Pure: no files, no environment.
 
-Import rule: `satchel.settings` imports only `satchel.errors` and the standard library
-(plus platformdirs and tomllib, lazily, in `sources`). This module imports only the errors.
+Import rule: `satchel.settings` imports only `satchel.errors`, `satchel.names` and the standard
+library (plus platformdirs and tomllib, lazily, in `sources`). This module imports only the
+errors (and `name_sets`, lazily, for `allowed_formats`).
 
 Settings is written out by hand instead of with `dataclasses`, whose import costs a few
 milliseconds of every satchel start (startup is a feature).
@@ -201,15 +202,9 @@ class Settings:
 
     def allowed_formats(self, canonical_name: str) -> frozenset[str]:
         """"binary" and/or "source" for a project, by pip's --only-binary/--no-binary rules."""
-        if canonical_name in self.only_binary:
-            return frozenset({"binary"})
-        if canonical_name in self.no_binary:
-            return frozenset({"source"})
-        if ":all:" in self.only_binary:
-            return frozenset({"binary"})
-        if ":all:" in self.no_binary:
-            return frozenset({"source"})
-        return frozenset({"binary", "source"})
+        from satchel.settings.name_sets import allowed_formats
+
+        return allowed_formats(canonical_name, self.only_binary, self.no_binary)
 
 
 def _default_values() -> dict[str, object]:

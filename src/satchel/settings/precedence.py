@@ -1,6 +1,6 @@
 """Merge the command line and the configured layers into one `Settings`. Pure.
 
-Import rule: only `satchel.errors`, `satchel.settings.model` and the standard library.
+Import rule: only `satchel.errors`, `satchel.settings.model`/`name_sets` and the standard library.
 
 Precedence, highest first (`sources.load_layers` returns the layers lowest first):
 
@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import math
 import os
-import re
 
 from satchel.settings.model import Entry, Settings, SettingsError
+from satchel.settings.name_sets import add_names
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -98,7 +98,6 @@ OPTIONS: Mapping[str, Option] = {
 }
 # The command line names options by Settings field; the first key for a field is its name.
 _BY_FIELD: Mapping[str, str] = {o.field: k for k, o in reversed(list(OPTIONS.items()))}
-_NAME = re.compile(r"[-_.]+")
 _TRUE = ("y", "yes", "t", "true", "on", "1")
 _FALSE = ("n", "no", "f", "false", "off", "0")
 
@@ -178,7 +177,7 @@ class _State:
         other = "no_binary" if field == "only_binary" else "only_binary"
         for value in values:
             before = set(self.values[other])
-            _handle_mutual_excludes(value, self.values[field], self.values[other])
+            add_names(value, self.values[field], self.values[other])
             self.note(field, label)
             if self.values[other] != before:
                 self.note(other, label)
@@ -186,25 +185,6 @@ class _State:
     def settings(self) -> Settings:
         sources = {field: ", ".join(labels) for field, labels in self.origins.items()}
         return Settings(**self.values, sources=sources)
-
-
-def _handle_mutual_excludes(value: str, target: set[str], other: set[str]) -> None:
-    """pip's --only-binary/--no-binary rule: comma-separated names, `:all:`, `:none:`."""
-    names = value.split(",")
-    while ":all:" in names:
-        other.clear()
-        target.clear()
-        target.add(":all:")
-        del names[: names.index(":all:") + 1]
-        if ":none:" not in names:
-            return
-    for name in names:
-        if name == ":none:":
-            target.clear()
-            continue
-        canonical = _NAME.sub("-", name).lower()
-        other.discard(canonical)
-        target.add(canonical)
 
 
 def _cli_entries(cli: Mapping[str, object]) -> list[Entry]:
