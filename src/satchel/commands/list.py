@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
-from satchel.environment.model import canonical_name
 from satchel.errors import UsageError
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

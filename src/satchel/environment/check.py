@@ -7,17 +7,17 @@ finds and names the distributions it checks: it names one by its metadata direct
 lists them. Markers are evaluated for the *target's* marker environment. Reads the metadata
 directories through `satchel.environment.dist_info`; writes nothing.
 
-Import rule: the standard library, `satchel.environment.model`, `satchel.environment.dist_info`
-and `packaging` (lazily).
+Import rule: the standard library, `satchel.names`, `satchel.environment.model`,
+`satchel.environment.dist_info` and `packaging` (lazily).
 """
 
 from __future__ import annotations
 
 import os
-import re
 
 from satchel.environment.dist_info import dependencies, read_info_text
-from satchel.environment.model import InstalledDist, InstalledSet, canonical_name
+from satchel.environment.model import InstalledDist, InstalledSet
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -31,13 +31,12 @@ __all__ = ["CheckReport", "check_report", "discovery_order", "info_name_version"
 
 #: Distributions pip's `iter_installed_distributions()` skips by default.
 STDLIB_PKGS = frozenset({"python", "wsgiref", "argparse"})
-_NAME_RUNS = re.compile(r"[-_.]+")
 
 
 def _lookup_name(entry: str) -> str:
     """importlib.metadata's grouping key for a metadata directory name."""
     stem = entry.lower().rpartition(".")[0].partition("-")[0]
-    return _NAME_RUNS.sub("-", stem).lower().replace("-", "_")
+    return canonical_name(stem).replace("-", "_")
 
 
 def discovery_order(dists: Iterable[InstalledDist]) -> list[InstalledDist]:

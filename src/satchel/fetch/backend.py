@@ -21,6 +21,7 @@ import subprocess
 from dataclasses import dataclass
 
 from satchel.errors import OperationError, UsageError
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -321,7 +322,6 @@ def _static_pkg_info(path: str) -> bytes | None:
 
 def _pep621_metadata(table: dict[str, object]) -> bytes:
     from packaging.requirements import Requirement
-    from packaging.utils import canonicalize_name
     from packaging.version import Version
 
     lines = ["Metadata-Version: 2.1", f"Name: {table['name']}", f"Version: {Version(str(table['version']))}"]
@@ -334,7 +334,7 @@ def _pep621_metadata(table: dict[str, object]) -> bytes:
     if not isinstance(extras, dict):
         raise TypeError("optional-dependencies is not a table")
     for extra, requirements in extras.items():
-        name = canonicalize_name(str(extra))
+        name = canonical_name(str(extra))
         lines.append(f"Provides-Extra: {name}")
         for text in _strings(requirements):
             req = Requirement(text)

@@ -22,6 +22,7 @@ import json
 import os
 import shutil
 
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -95,7 +96,6 @@ class BuildEnvironment:
         """Whether what is installed here already meets `requirements` (a backend's extra
         build requirements, often none or already present)."""
         from packaging.requirements import Requirement
-        from packaging.utils import canonicalize_name
 
         from satchel.environment.markers import applies
 
@@ -103,7 +103,7 @@ class BuildEnvironment:
             req = Requirement(text)
             if not applies(req.marker, markers, requirement=text, origin="a build backend's requirements"):
                 continue
-            version = self.pins.get(canonicalize_name(req.name))
+            version = self.pins.get(canonical_name(req.name))
             if version is None or not req.specifier.contains(version, prereleases=True):
                 return False
         return True

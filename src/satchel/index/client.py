@@ -52,6 +52,7 @@ from satchel.index.sources import (
 )
 from satchel.index.verified_download import download, verify
 from satchel.index.wheel_metadata import local_wheel_metadata, remote_wheel_metadata
+from satchel.names import canonical_name
 from satchel.urls import file_url_to_path, is_file_url, url_basename
 
 __all__ = ["IndexClient", "MetadataUnavailable"]
@@ -108,7 +109,7 @@ class IndexClient:
     # ---------------------------------------------------------------- pages
 
     def project_page(self, name: str) -> ProjectPage:
-        key = _canonical(name)
+        key = canonical_name(name)
         return self._pages.get(key, lambda: self._fetch_project(key))
 
     def prefetch(self, names: list[str]) -> None:
@@ -116,7 +117,7 @@ class IndexClient:
             if self._pool is None:
                 self._pool = concurrent.futures.ThreadPoolExecutor(self._workers, thread_name_prefix="satchel-index")
             pool = self._pool
-        for name in dict.fromkeys(_canonical(n) for n in names):
+        for name in dict.fromkeys(canonical_name(n) for n in names):
             if not self._pages.has(name):
                 pool.submit(self._prefetch_one, name)
 
@@ -242,12 +243,3 @@ class IndexClient:
         `expected_hashes` (any one listed digest of any algorithm, pip's --hash semantics)."""
         self._note_file(link)
         return download(self.http, link, dest_dir, expected_hashes=expected_hashes)
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def _canonical(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))

@@ -42,13 +42,13 @@ from packaging.tags import Tag
 from packaging.utils import (
     InvalidSdistFilename,
     InvalidWheelFilename,
-    canonicalize_name,
     parse_sdist_filename,
     parse_wheel_filename,
 )
 from packaging.version import InvalidVersion, Version
 
 from satchel.index.links import SDIST_EXTENSIONS, WHEEL_EXTENSION, FileLink, archive_extension
+from satchel.names import canonical_name
 
 __all__ = [
     "BuildTag",
@@ -155,12 +155,12 @@ def evaluate_link(
     if not ext:
         return _reject(link, f"unsupported archive type: {_shown_extension(link.filename)}")
     if ext == WHEEL_EXTENSION:
-        return _evaluate_wheel(link, canonicalize_name(project_name), target, policy)
+        return _evaluate_wheel(link, canonical_name(project_name), target, policy)
     if policy.only_binary:
         return _reject(link, "source not allowed")
     if ext == ".zip" and "macosx10" in urllib.parse.unquote(urllib.parse.urlsplit(link.url).path):
         return _reject(link, "unsupported archive type: a macOS 10 build in a .zip")
-    return _evaluate_sdist(link, ext, canonicalize_name(project_name), target, policy)
+    return _evaluate_sdist(link, ext, canonical_name(project_name), target, policy)
 
 
 def _evaluate_wheel(link: FileLink, canonical: str, target: TargetEnvironment, policy: CandidatePolicy) -> Evaluation:
@@ -202,7 +202,7 @@ def _sdist_version(stem: str, canonical: str) -> Version | str:
         if name == canonical:
             return version
     for index, char in enumerate(stem):
-        if char == "-" and canonicalize_name(stem[:index]) == canonical:
+        if char == "-" and canonical_name(stem[:index]) == canonical:
             try:
                 return Version(stem[index + 1 :])
             except InvalidVersion:

@@ -1,5 +1,5 @@
 """A project's page on a simple repository, parsed into a `ProjectPage`. Pure: imports only
-satchel.errors, packaging and the stdlib; no I/O.
+satchel.errors, satchel.names, satchel.urls, index.links and the stdlib; no I/O.
 
 - `parse_simple_html(text, page_url)`: PEP 503 HTML (with PEP 592 `data-yanked`, PEP 658/714
   `data-core-metadata`/`data-dist-info-metadata`, PEP 629 `pypi:repository-version`), read
@@ -34,6 +34,7 @@ from typing import Any, Literal
 
 from satchel.errors import OperationError
 from satchel.index.links import SUPPORTED_HASHES, FileLink
+from satchel.names import canonical_name
 from satchel.urls import redact_url
 
 __all__ = [
@@ -222,7 +223,7 @@ def parse_simple_json(obj: Mapping[str, Any], page_url: str) -> ProjectPage:
     name = obj.get("name")
     versions = obj.get("versions")
     return ProjectPage(
-        name=_normalize(name) if isinstance(name, str) and name else _name_from_url(page_url),
+        name=canonical_name(name) if isinstance(name, str) and name else _name_from_url(page_url),
         links=links,
         versions=tuple(str(v) for v in versions) if isinstance(versions, list) else None,
         api_version=api_version,
@@ -275,13 +276,7 @@ def _supported_hashes(hashes: dict[str, str]) -> dict[str, str] | bool:
 
 def _name_from_url(page_url: str) -> str:
     path = urllib.parse.urlsplit(page_url).path.rstrip("/")
-    return _normalize(urllib.parse.unquote(path.rsplit("/", 1)[-1]))
-
-
-def _normalize(name: str) -> str:
-    from packaging.utils import canonicalize_name
-
-    return str(canonicalize_name(name))
+    return canonical_name(urllib.parse.unquote(path.rsplit("/", 1)[-1]))
 
 
 def _api_version_tuple(version: str | None) -> tuple[int, int] | None:

@@ -1,8 +1,8 @@
 """Where to look for distributions: settings turned into index URLs and find-links locations,
 and the URL rules the HTTP layer shares with them (credentials in URLs, host matching).
 
-Import rule: imports only the stdlib, packaging, `satchel.urls` and the pure `satchel.index.links`. No
-network; the only contacts with the world are `classify_find_links` asking the file system
+Import rule: imports only the stdlib, `satchel.names`, `satchel.urls` and the pure
+`satchel.index.links`. No network; the only contacts with the world are `classify_find_links` asking the file system
 what a path is and `Credentials` reading ~/.netrc (once, lazily).
 
     where = locations("https://host/simple", ["https://extra/simple"], ["./wheels"], no_index=False)
@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from satchel.index.links import archive_extension
+from satchel.names import canonical_name
 from satchel.urls import file_url_to_path, is_file_url, path_to_url
 
 TYPE_CHECKING = False
@@ -130,10 +131,8 @@ def normalize_index_url(url: str, *, cwd: str | None = None) -> str:
 
 def project_url(index_url: str, name: str) -> str:
     """PEP 503: `<index>/<normalized name>/`."""
-    from packaging.utils import canonicalize_name
-
     base = index_url if index_url.endswith("/") else index_url + "/"
-    return base + urllib.parse.quote(str(canonicalize_name(name))) + "/"
+    return base + urllib.parse.quote(canonical_name(name)) + "/"
 
 
 def classify_find_links(entry: str, *, cwd: str | None = None) -> FindLinks:
@@ -159,13 +158,11 @@ def _local(path: str, original: str) -> FindLinks:
 def is_of_project(filename: str, name: str) -> bool:
     """Whether an archive's file name says it is a distribution of canonical project `name`
     (a wheel's first field; for an sdist, the part before any dash, as pip reads it)."""
-    from packaging.utils import canonicalize_name
-
     ext = archive_extension(filename)
     stem = filename[: -len(ext)] if ext else ""
     if ext == ".whl":
-        return canonicalize_name(stem.split("-", 1)[0]) == name
-    return any(canonicalize_name(stem[:i]) == name for i, c in enumerate(stem) if c == "-")
+        return canonical_name(stem.split("-", 1)[0]) == name
+    return any(canonical_name(stem[:i]) == name for i, c in enumerate(stem) if c == "-")
 
 
 # ---------------------------------------------------------------- URL rules for the HTTP layer

@@ -7,8 +7,8 @@ ignores Range.
     metadata = local_wheel_metadata("/wheels/demo-1.0-py3-none-any.whl", link)
     metadata = remote_wheel_metadata(http, link)
 
-Import rule: the stdlib, packaging (inside functions), satchel.errors and the index modules
-`http` and `links`.
+Import rule: the stdlib, satchel.errors, satchel.names and the index modules `http` and
+`links`.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import zipfile
 
 from satchel.errors import WheelError
 from satchel.index.http import IndexUnavailable
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -64,13 +65,11 @@ def _content_range(header: str, link: FileLink) -> tuple[int, int]:
 
 def _wheel_metadata(open_zip: Callable[[], zipfile.ZipFile], link: FileLink) -> bytes:
     """The METADATA of the wheel's `.dist-info` directory (the one named for the project)."""
-    from packaging.utils import canonicalize_name
-
     try:
         with open_zip() as wheel:
             candidates = [n for n in wheel.namelist() if re.fullmatch(r"[^/]+\.dist-info/METADATA", n)]
-            project = canonicalize_name(link.filename.split("-", 1)[0])
-            chosen = [n for n in candidates if canonicalize_name(n.split("-", 1)[0]) == project] or candidates
+            project = canonical_name(link.filename.split("-", 1)[0])
+            chosen = [n for n in candidates if canonical_name(n.split("-", 1)[0]) == project] or candidates
             if len(chosen) != 1:
                 raise WheelError(f"{link.filename} has {len(chosen) or 'no'} .dist-info/METADATA", input=link.display)
             return wheel.read(chosen[0])

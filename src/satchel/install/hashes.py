@@ -4,8 +4,8 @@ dependencies included, needs a --hash (the downloads are then checked against th
 
 from __future__ import annotations
 
-from satchel.environment.model import canonical_name
 from satchel.errors import OperationError
+from satchel.names import canonical_name
 from satchel.urls import is_vcs_url
 
 TYPE_CHECKING = False

@@ -11,6 +11,8 @@
 
 from __future__ import annotations
 
+from satchel.names import canonical_name
+
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -37,7 +39,7 @@ def scripts_for_target(
     major, minor = version[0], version[1]
     out: list[tuple[str, str]] = []
     by_name = {name: body for name, _section, body in scripts}
-    normalized = dist_name.lower().replace("_", "-")
+    normalized = canonical_name(dist_name)
     if normalized == "pip" and "pip" in by_name:
         body = by_name["pip"]
         out += [("pip", body), (f"pip{major}", body), (f"pip{major}.{minor}", body)]

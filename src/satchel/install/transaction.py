@@ -24,9 +24,9 @@ from __future__ import annotations
 import os
 
 from satchel.cache.store import remove_tree
-from satchel.environment.model import canonical_name
 from satchel.errors import InstallError
 from satchel.install.paths import TX_PREFIX, state_dir
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -111,9 +111,9 @@ def after_install(
     returned, for the replay entry to hold)."""
 
     def remember_after(versions: dict[str, str]) -> str | None:
-        from satchel.environment.model import canonical_name
         from satchel.install.satisfied import satisfied_line
         from satchel.install.transaction import Destination
+        from satchel.names import canonical_name
 
         refreshed = noop_key_for(argv, info)
         location = Destination.of(info).scheme["purelib"]

@@ -25,12 +25,12 @@ from email.policy import compat32
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
-from packaging.utils import canonicalize_name
 from packaging.version import InvalidVersion, Version
 
 from satchel.environment.markers import applies
 from satchel.environment.model import InstalledDist
 from satchel.index.links import FileLink
+from satchel.names import canonical_name
 from satchel.requirements.model import InstallRequest
 from satchel.urls import redact_url
 
@@ -88,7 +88,7 @@ class Metadata:
 
     @property
     def project(self) -> str:
-        return canonicalize_name(self.name)
+        return canonical_name(self.name)
 
     def dependencies(self, extras: frozenset[str], markers: Mapping[str, str]) -> list[Pep508]:
         """The Requires-Dist entries that apply on the target with `extras` requested (only
@@ -130,7 +130,7 @@ def metadata_from_headers(headers: Mapping[str, list[str]]) -> Metadata:
             python = SpecifierSet(raw_python)
         except InvalidSpecifier:
             python = None  # pip warns and ignores it
-    extras = frozenset(canonicalize_name(extra.strip()) for extra in headers.get("provides-extra", []))
+    extras = frozenset(canonical_name(extra.strip()) for extra in headers.get("provides-extra", []))
     return Metadata(name, version, tuple(requires), extras, python)
 
 
@@ -188,7 +188,7 @@ class InstalledCandidate(Candidate):
     __slots__ = ("dist", "metadata")
 
     def __init__(self, dist: InstalledDist, metadata: Metadata, version: Version) -> None:
-        super().__init__(canonicalize_name(dist.name), canonicalize_name(dist.name), version)
+        super().__init__(canonical_name(dist.name), canonical_name(dist.name), version)
         self.dist = dist
         self.metadata = metadata
 
@@ -275,8 +275,8 @@ class SpecifierRequirement(Requirement):
     __slots__ = ("extras", "request", "source", "specifier")
 
     def __init__(self, source: Pep508, *, request: InstallRequest | None = None, with_extras: bool = True) -> None:
-        project = canonicalize_name(source.name)
-        extras = frozenset(canonicalize_name(e) for e in source.extras) if with_extras else frozenset()
+        project = canonical_name(source.name)
+        extras = frozenset(canonical_name(e) for e in source.extras) if with_extras else frozenset()
         super().__init__(format_identifier(project, extras), project)
         self.source = source
         self.extras = extras

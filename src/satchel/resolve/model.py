@@ -13,12 +13,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from packaging.utils import canonicalize_name
-
 from satchel.environment.model import InstalledDist
 from satchel.errors import OperationError
 from satchel.index.evaluate import CandidatePolicy
 from satchel.index.links import FileLink
+from satchel.names import canonical_name
 from satchel.settings.name_sets import allowed_formats, allows_prereleases
 
 __all__ = ["Pin", "Resolution", "ResolutionError", "ResolveOptions"]
@@ -95,5 +94,5 @@ class Resolution:
         return len(self.pins)
 
     def get(self, name: str) -> Pin | None:
-        key = canonicalize_name(name)
+        key = canonical_name(name)
         return next((pin for pin in self.pins if pin.name == key), None)

@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from packaging.specifiers import SpecifierSet
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
+from packaging.utils import InvalidWheelFilename, parse_wheel_filename
 from packaging.version import InvalidVersion, Version
 from resolvelib import AbstractProvider
 
@@ -33,6 +33,7 @@ from satchel.environment.model import InstalledSet
 from satchel.index.evaluate import Evaluation, Selection, TargetEnvironment, evaluate_link, select_candidates
 from satchel.index.links import FileLink
 from satchel.index.pages import ProjectPage
+from satchel.names import canonical_name
 from satchel.protocols import ProjectSource
 from satchel.resolve.candidates import (
     EMPTY_CONSTRAINT,
@@ -169,7 +170,7 @@ class CandidateFinder:
             metadata = parse_metadata(self.source.metadata(link))
         except MetadataProblem as problem:
             raise ResolutionError(f"{redact_url(link.url)} can't be used: {problem}", input=request) from None
-        if name is not None and metadata.project != canonicalize_name(name):
+        if name is not None and metadata.project != canonical_name(name):
             raise ResolutionError(
                 f"{redact_url(link.url)} is {metadata.name} {metadata.version}, not {name}",
                 input=request,

@@ -23,7 +23,6 @@ from typing import TYPE_CHECKING
 
 from packaging.requirements import Requirement as Pep508
 from packaging.specifiers import SpecifierSet
-from packaging.utils import canonicalize_name
 from resolvelib import BaseReporter, InconsistentCandidate, ResolutionImpossible, ResolutionTooDeep, Resolver
 
 from satchel.environment.markers import applies
@@ -31,6 +30,7 @@ from satchel.environment.model import InstalledSet
 from satchel.errors import UsageError
 from satchel.index.evaluate import TargetEnvironment
 from satchel.index.links import FileLink
+from satchel.names import canonical_name
 from satchel.protocols import ProjectSource
 from satchel.requirements.model import InstallRequest
 from satchel.resolve.candidates import (
@@ -81,7 +81,7 @@ def resolve(
     finder = CandidateFinder(source, target, markers, installed, options)
     maker = RequirementMaker(finder)
     wanted = [r for r in requests if not r.constraint]
-    named = [canonicalize_name(r.name) for r in wanted if r.name and r.requirement is not None]
+    named = [canonical_name(r.name) for r in wanted if r.name and r.requirement is not None]
     if named:
         source.prefetch(sorted(set(named)))
     constraint_map = _constraints([*constraints, *(r for r in requests if r.constraint)], markers)
@@ -136,8 +136,8 @@ class RequirementMaker:
             except ResolutionError as error:
                 if request is not None:
                     raise
-                return [UnsatisfiableRequirement(canonicalize_name(req.name), error.message)]
-            return self.explicit(base, frozenset(canonicalize_name(e) for e in req.extras), request)
+                return [UnsatisfiableRequirement(canonical_name(req.name), error.message)]
+            return self.explicit(base, frozenset(canonical_name(e) for e in req.extras), request)
         found: list[Requirement] = []
         if req.extras and req.specifier:
             found.append(SpecifierRequirement(req, request=request, with_extras=False))
@@ -157,7 +157,7 @@ class RequirementMaker:
         if request.requirement is not None:
             return self.requirements_from(request.requirement, request=request)
         base = self.finder.from_link(request_link(request), request.name, request.text)
-        extras = frozenset(canonicalize_name(e) for e in request.extras)
+        extras = frozenset(canonical_name(e) for e in request.extras)
         return self.explicit(base, extras, request)
 
     def dependencies(self, candidate: Candidate) -> list[Requirement]:
@@ -198,7 +198,7 @@ def _constraints(requests: Sequence[InstallRequest], markers: Mapping[str, str])
             )
         if not applies(request.markers, markers, requirement=request.text, origin=request.origin.of_file()):
             continue
-        project = canonicalize_name(str(request.name))
+        project = canonical_name(str(request.name))
         req = request.requirement
         specifier = req.specifier if req is not None else SpecifierSet()
         url = request.url or (req.url if req is not None else None)
