@@ -95,6 +95,12 @@ class Cache:
         cache.choice = (cache_dir, no_cache)
         return cache
 
+    def rechosen(self, cache_dir: str | None, no_cache: bool, environ: Mapping[str, str]) -> Cache:
+        """This cache, or the one these settings choose if they differ from those it was chosen by."""
+        if self.choice == (cache_dir, no_cache):
+            return self
+        return Cache.chosen(cache_dir, no_cache, environ)
+
     @classmethod
     def private(cls) -> Cache:
         """A new empty cache of this process's own, deleted when it exits."""

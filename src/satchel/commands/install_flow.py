@@ -54,17 +54,20 @@ def install_resolved(
     """Resolve, plan, fetch and apply; `on_installed({name: version})` after a success (it
     returns the no-op answer it remembered for the same command, if any), then `recorder`
     keeps what was done, to be replayed."""
+    import os
+
+    from satchel.cache.store import atomic_write_bytes
     from satchel.commands.index_source import open_source, searched_locations
     from satchel.index.evaluate import TargetEnvironment
     from satchel.install import hashes
     from satchel.install.plan import make_plan, spell_as_requested
-    from satchel.install.report import outcome_json
+    from satchel.install.report import outcome_json, report_text
     from satchel.interpreters.tags import supported_tags
     from satchel.resolve.model import ResolveOptions
     from satchel.resolve.resolve import request_link, resolve
 
     settings = _settings(options, info, file_options)
-    cache = _use_cache(cache, settings)
+    cache = cache.rechosen(settings.cache_dir, settings.no_cache, os.environ)  # the target's pip.conf may name another
     resolve_options = ResolveOptions(
         pre=settings.pre, upgrade=options.upgrade, upgrade_strategy=settings.upgrade_strategy,
         force_reinstall=options.force_reinstall, ignore_installed=options.ignore_installed, no_deps=options.no_deps,
@@ -92,7 +95,11 @@ def install_resolved(
         if hash_mode:
             hashes.check_plan_hashes(plan, hashes.request_hashes(requests))
         if options.report:
-            _write_report(options.report, console, plan, source, info, requests)
+            text = report_text(plan, source.metadata, info.markers, requests)
+            if options.report == "-":
+                console.out(text)
+            else:
+                atomic_write_bytes(options.report, text.encode())
         if options.json and (options.dry_run or plan.empty):
             console.out(outcome_json(plan, requests, installed, dry_run=options.dry_run))
             return
@@ -115,18 +122,6 @@ def install_resolved(
             recorder.satisfied = satisfied
             direct = [dispatch.is_direct(item.link) for item in plan.add]
             recorder.save(client.consulted, plan, wheels, direct, plan.summary() + "\n")
-
-
-def _use_cache(cache: Cache, settings: Settings) -> Cache:
-    """The cache for the rest of the install: the one chosen before the environment was known,
-    unless the environment's own pip.conf chooses another."""
-    import os
-
-    from satchel.cache.layout import Cache
-
-    if cache.choice != (settings.cache_dir, settings.no_cache):
-        cache = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
-    return cache
 
 
 @contextmanager
@@ -161,22 +156,6 @@ def _dispatch(
         yield dispatch
     finally:
         dispatch.close()
-
-
-def _write_report(
-    path: str, console: Console, plan: InstallPlan, source: object, info: InterpreterInfo, requests: list[InstallRequest]
-) -> None:
-    from satchel.install.report import report_text
-
-    extras = {canonical_name(r.name): sorted(r.extras) for r in requests if r.name and r.extras}
-    metadata = {item.key: source.metadata(item.link) for item in plan.add}  # type: ignore[attr-defined]
-    text = report_text(plan, metadata=metadata, environment=info.markers, requested_extras=extras)
-    if path == "-":
-        console.out(text)
-        return
-    from satchel.cache.store import atomic_write_bytes
-
-    atomic_write_bytes(path, text.encode())
 
 
 def _apply(

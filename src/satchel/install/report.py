@@ -14,9 +14,10 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
 
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from satchel.environment.model import InstalledDist
+    from satchel.index.links import FileLink
     from satchel.install.plan import InstallPlan, PlanItem
     from satchel.requirements.model import InstallRequest
 
@@ -91,12 +92,17 @@ def installation_report(
 
 
 def report_text(
-    plan: InstallPlan, *, metadata: Mapping[str, bytes], environment: Mapping[str, str], requested_extras: Mapping[str, list[str]]
+    plan: InstallPlan, metadata: Callable[[FileLink], bytes], environment: Mapping[str, str], requests: Iterable[InstallRequest]
 ) -> str:
-    """The report as pip writes it (JSON, indented by 2, a closing newline)."""
+    """The report as pip writes it (JSON, indented by 2, a closing newline); `metadata(link)`
+    is the core metadata the resolver read."""
     import json
 
-    report = installation_report(plan, metadata=metadata, environment=environment, requested_extras=requested_extras)
+    from satchel.names import canonical_name
+
+    extras = {canonical_name(r.name): sorted(r.extras) for r in requests if r.name and r.extras}
+    files = {item.key: metadata(item.link) for item in plan.add}
+    report = installation_report(plan, metadata=files, environment=environment, requested_extras=extras)
     return json.dumps(report, indent=2) + "\n"
 
 
