@@ -1,11 +1,27 @@
-"""Writing into the cache safely: atomic writes, removing trees without following links, and
-telling a live process's temporary files from a dead one's. (Where the cache is: `layout`.)"""
+"""Writing into the cache safely: atomic writes, removing trees without following links,
+telling a live process's temporary files from a dead one's, and the sha256 of a file, the one
+place it is computed (it keys content-addressed entries and stamps what the memory depends
+on). (Where the cache is: `layout`.)"""
 
 from __future__ import annotations
 
 import os
 
-__all__ = ["atomic_write_bytes", "pid_alive", "remove_tree"]
+__all__ = ["atomic_write_bytes", "file_sha256", "pid_alive", "remove_tree"]
+
+_BLOCK = 1 << 20
+
+
+def file_sha256(path: str) -> str:
+    """The hex sha256 of the file at `path`, read in 1 MiB blocks; OSError if it can't be read.
+    (hashlib is imported here, not at the top: a no-op install without -r hashes nothing.)"""
+    import hashlib
+
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(_BLOCK), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def pid_alive(pid: int) -> bool:

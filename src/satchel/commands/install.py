@@ -80,11 +80,11 @@ class Gathered:
 
 
 def _digests(paths: list[str]) -> dict[str, str] | None:
-    from satchel.memory.store import file_sha256
+    from satchel.memory.store import file_sha256_or_none
 
     found = {}
     for path in paths:
-        digest = file_sha256(path)
+        digest = file_sha256_or_none(path)
         if digest is None:
             return None
         found[path] = digest

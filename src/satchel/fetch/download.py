@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 
-from satchel.fetch.unpack import UnpackedWheel, cached, unpacked
+from satchel.fetch.unpack import UnpackedWheel, cached, local_sha256, unpacked
 from satchel.urls import local_path
 
 TYPE_CHECKING = False
@@ -60,12 +60,8 @@ def _one(
 def _local(cache: Cache, path: str, link: FileLink, wanted: Mapping[str, Collection[str]] | None) -> UnpackedWheel:
     """A wheel on this machine (file:// index, find-links, a path): checked like a download."""
     from satchel.errors import OperationError
-    from satchel.fetch.unpack import file_sha256
 
-    try:
-        digest = file_sha256(path)
-    except OSError as exc:
-        raise OperationError(f"can't read {path}: {exc.strerror or exc}.", input=path) from exc
+    digest = local_sha256(path)
     expected = [link.hashes["sha256"]] if "sha256" in link.hashes else []
     allowed = list((wanted or {}).get("sha256", ()))
     if (expected and digest not in expected) or (wanted and digest not in allowed):

@@ -22,6 +22,7 @@ import os
 from dataclasses import dataclass, field
 
 from satchel.errors import OperationError, UsageError
+from satchel.fetch.unpack import local_sha256
 from satchel.urls import direct_url_form, is_vcs_url, local_path, path_to_url
 
 TYPE_CHECKING = False
@@ -96,13 +97,13 @@ class LinkSources:
             if not os.path.isfile(local):
                 raise UsageError(f"{local}: no such file or directory.", input=link.display)
             source.archive = local
-            digest = _sha256(local)
+            digest = local_sha256(local)
             _check_expected(digest, expected, link)
         elif "sha256" in link.hashes and (not expected or link.hashes["sha256"] in expected.get("sha256", ())):
             digest = link.hashes["sha256"]
         else:
             source.archive = self._download(source, link, expected)
-            digest = _sha256(source.archive)
+            digest = local_sha256(source.archive)
         source.identity = f"sdist:{digest}" + (f":{link.subdirectory}" if link.subdirectory else "")
         source.direct_url = {"url": direct_url_form(link.url), "archive_info": {"hash": f"sha256={digest}", "hashes": {"sha256": digest}}}
         if link.subdirectory:
@@ -169,7 +170,7 @@ class LinkSources:
 
         if source.archive is None:
             source.archive = self._download(source, link, None)
-            digest = _sha256(source.archive)
+            digest = local_sha256(source.archive)
             if source.identity and source.identity.split(":")[1] != digest:
                 raise OperationError(f"{link.display} does not match its expected hash.", input=link.display)
         root = extract_archive(source.archive, self.scratch(source, "source"))
@@ -184,15 +185,6 @@ class LinkSources:
                 )
         source.project_dir = root
         return root
-
-
-def _sha256(path: str) -> str:
-    from satchel.fetch.unpack import file_sha256
-
-    try:
-        return file_sha256(path)
-    except OSError as exc:
-        raise OperationError(f"can't read {path}: {exc.strerror or exc}.", input=path) from exc
 
 
 def _check_expected(digest: str, expected: Mapping[str, Collection[str]] | None, link: FileLink) -> None:

@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import os
 
-from satchel.errors import WheelError
+from satchel.cache.store import file_sha256
+from satchel.errors import OperationError, WheelError
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ if TYPE_CHECKING:
 
     from satchel.cache.layout import Cache
 
-__all__ = ["UnpackedWheel", "cached", "file_sha256", "unpacked"]
+__all__ = ["UnpackedWheel", "cached", "local_sha256", "unpacked"]
 
 _MANIFEST_VERSION = 1
 _SCHEMES = ("purelib", "platlib", "headers", "scripts", "data")
@@ -63,14 +64,13 @@ class UnpackedWheel:
         return os.path.join(self.root, "files")
 
 
-def file_sha256(path: str) -> str:
-    import hashlib
-
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def local_sha256(path: str) -> str:
+    """The sha256 of a local archive (`cache.store.file_sha256`); OperationError naming it if it
+    can't be read."""
+    try:
+        return file_sha256(path)
+    except OSError as exc:
+        raise OperationError(f"can't read {path}: {exc.strerror or exc}.", input=path) from exc
 
 
 def _root(cache: Cache, digest: str) -> str:
@@ -280,10 +280,8 @@ def _extract_member(
 
 def _sha256_b64(path: str) -> str:
     import base64
-    import hashlib
 
-    with open(path, "rb") as handle:
-        return base64.urlsafe_b64encode(hashlib.sha256(handle.read()).digest()).rstrip(b"=").decode()
+    return base64.urlsafe_b64encode(bytes.fromhex(file_sha256(path))).rstrip(b"=").decode()
 
 
 def _script_body(module: str, attr: str) -> str:

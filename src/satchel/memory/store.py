@@ -21,7 +21,7 @@ from __future__ import annotations
 import marshal
 import os
 
-from satchel.cache.store import atomic_write_bytes
+from satchel.cache.store import atomic_write_bytes, file_sha256
 from satchel.urls import without_credentials
 
 TYPE_CHECKING = False
@@ -36,7 +36,7 @@ __all__ = [
     "REPLAY",
     "command_key",
     "contents_key",
-    "file_sha256",
+    "file_sha256_or_none",
     "noop_key",
     "recall",
     "recall_entry",
@@ -63,12 +63,10 @@ def stamp(path: str) -> str:
     return f"{st.st_mtime_ns}:{st.st_ino}:{st.st_size}"
 
 
-def file_sha256(path: str) -> str | None:
-    import hashlib
-
+def file_sha256_or_none(path: str) -> str | None:
+    """`cache.store.file_sha256`, None for a file that can't be read (a stamp that can't match)."""
     try:
-        with open(path, "rb") as handle:
-            return hashlib.sha256(handle.read()).hexdigest()
+        return file_sha256(path)
     except OSError:
         return None
 
@@ -173,7 +171,7 @@ def recall_entry(cache: Cache, bucket: str, key: str) -> Any:
     if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files", {}), dict):
         return None
     for path, digest in entry.get("files", {}).items():
-        if not isinstance(path, str) or file_sha256(path) != digest:
+        if not isinstance(path, str) or file_sha256_or_none(path) != digest:
             return None
     return entry.get("payload")
 
