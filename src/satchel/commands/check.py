@@ -4,7 +4,7 @@ another platform, in pip check's order and words."""
 from __future__ import annotations
 
 
-from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
+from satchel.commands.target import Selection, add_target_arguments, installed_in_target, variables_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ def run(args: argparse.Namespace) -> int:
     from satchel.environment.inspect import check_report
     from satchel.interpreters.tags import supported_tags
 
-    info, installed = installed_in_target(args, variables_cache())
+    info, installed = installed_in_target(Selection(args), variables_cache(), args.console)
     report = check_report(
         installed, info.markers, supported_tags(info), venv_prefix=info.prefix if info.is_venv else None,
     )

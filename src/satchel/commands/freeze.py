@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
+from satchel.commands.target import Selection, add_target_arguments, installed_in_target, variables_cache
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -37,7 +37,7 @@ def run(args: argparse.Namespace) -> int:
     from satchel.memory.freeze import remember_output
 
     cache = variables_cache()
-    info, installed = installed_in_target(args, cache)
+    info, installed = installed_in_target(Selection(args), cache, args.console)
     lines = freeze_lines(
         installed,
         python_version=info.version,

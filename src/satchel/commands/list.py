@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
+from satchel.commands.target import Selection, add_target_arguments, installed_in_target, variables_cache
 from satchel.errors import UsageError
 from satchel.names import canonical_name
 
@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
     from satchel.environment.model import InstalledDist, InstalledSet
     from satchel.interpreters.info import InterpreterInfo
+    from satchel.protocols import Console
 
 __all__ = ["add_arguments", "run"]
 
@@ -56,14 +57,22 @@ def _required_names(installed: InstalledSet, markers: dict[str, str]) -> set[str
     return names
 
 
-def _selected(args: argparse.Namespace, installed: InstalledSet, markers: dict[str, str]) -> list[InstalledDist]:
-    excluded = {canonical_name(name) for name in args.exclude}
+def _selected(
+    installed: InstalledSet,
+    markers: dict[str, str],
+    *,
+    exclude: list[str],
+    editable: bool,
+    exclude_editable: bool,
+    not_required: bool,
+) -> list[InstalledDist]:
+    excluded = {canonical_name(name) for name in exclude}
     dists = [d for d in installed if d.key not in excluded]
-    if args.editable:
+    if editable:
         dists = [d for d in dists if d.editable]
-    elif args.exclude_editable:
+    elif exclude_editable:
         dists = [d for d in dists if not d.editable]
-    if args.not_required:
+    if not_required:
         required = _required_names(installed, markers)
         dists = [d for d in dists if d.key not in required]
     return dists
@@ -78,9 +87,12 @@ def _compare(installed: str, newest: str, outdated: bool) -> bool:
         return False
 
 
-def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: list[InstalledDist]) -> dict[str, tuple[str, str]]:
+def _latest_versions(
+    cli: dict[str, object], console: Console, info: InterpreterInfo, dists: list[InstalledDist]
+) -> dict[str, tuple[str, str]]:
     """name -> (newest version on the index, "wheel"|"sdist"), as pip list --outdated finds it:
-    never yanked files, pre-releases only with --pre, wheel tags of the target."""
+    never yanked files, pre-releases only with --pre, wheel tags of the target. `cli`: the
+    command line's index options, for the settings."""
     import os
 
     from satchel.cache.layout import Cache
@@ -89,15 +101,11 @@ def _latest_versions(args: argparse.Namespace, info: InterpreterInfo, dists: lis
     from satchel.interpreters.tags import supported_tags
     from satchel.settings import load_settings, with_default_index
 
-    cli: dict[str, object] = {
-        "index_url": args.index_url, "extra_index_urls": args.extra_index_url, "find_links": args.find_links,
-        "no_index": args.no_index, "pre": args.pre,
-    }  # fmt: skip
     settings = with_default_index(load_settings(cli, command="list", target_prefix=info.prefix), info.executable)
     target = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
     found: dict[str, tuple[str, str]] = {}
     cache = Cache.chosen(settings.cache_dir, settings.no_cache, os.environ)
-    with open_source(settings, args.console, cache) as source:
+    with open_source(settings, console, cache) as source:
         source.prefetch([d.name for d in dists])
         for dist in dists:
             policy = CandidatePolicy(allow_prereleases=settings.pre, only_final=not settings.pre, allow_yanked_pinned=False)
@@ -113,13 +121,20 @@ def run(args: argparse.Namespace) -> int:
 
     if args.outdated and args.uptodate:
         raise UsageError("--outdated and --uptodate can't be used together.", hint="pick one of them.")
-    info, installed = installed_in_target(args, variables_cache())
-    dists = _selected(args, installed, info.markers)
+    info, installed = installed_in_target(Selection(args), variables_cache(), args.console)
+    dists = _selected(
+        installed, info.markers, exclude=args.exclude, editable=args.editable,
+        exclude_editable=args.exclude_editable, not_required=args.not_required,
+    )  # fmt: skip
     latest = None
     if args.outdated or args.uptodate:
         if args.list_format == "freeze":
             raise UsageError("--outdated and --uptodate can't be used with --format=freeze.", hint="use columns or json.")
-        found = _latest_versions(args, info, dists)
+        cli: dict[str, object] = {
+            "index_url": args.index_url, "extra_index_urls": args.extra_index_url, "find_links": args.find_links,
+            "no_index": args.no_index, "pre": args.pre,
+        }  # fmt: skip
+        found = _latest_versions(cli, args.console, info, dists)
         dists = [d for d in dists if d.key in found and _compare(d.version, found[d.key][0], args.outdated)]
         latest = found if args.outdated else None  # pip shows Latest/Type for --outdated only
     if args.list_format == "json":

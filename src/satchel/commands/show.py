@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-from satchel.commands.target import add_target_arguments, installed_in_target, variables_cache
+from satchel.commands.target import Selection, add_target_arguments, installed_in_target, variables_cache
 from satchel.errors import OperationError
 
 TYPE_CHECKING = False
@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         raise OperationError(
             "Please provide a package name or names.", hint="`satchel show requests` shows one package.",
         )
-    info, installed = installed_in_target(args, variables_cache())
+    info, installed = installed_in_target(Selection(args), variables_cache(), args.console)
     report = show_report(installed, args.packages, info.markers, verbose=bool(args.verbose), files=args.files)
     if report.missing:
         args.console.err(f"WARNING: Package(s) not found: {', '.join(report.missing)}\n")

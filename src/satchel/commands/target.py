@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from satchel.interpreters.info import InterpreterInfo
     from satchel.protocols import Console
 
-__all__ = ["add_target_arguments", "finish_interrupted", "installed_in_target", "variables_cache"]
+__all__ = ["Selection", "add_target_arguments", "finish_interrupted", "installed_in_target", "variables_cache"]
 
 
 def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = True) -> None:
@@ -41,13 +41,27 @@ def add_target_arguments(parser: argparse.ArgumentParser, *, selection: bool = T
     parser.add_argument("-v", "--verbose", action="count", default=0, help="show more")
 
 
-def search_paths(info: InterpreterInfo, args: argparse.Namespace) -> list[str]:
-    if getattr(args, "path", None):
-        return [os.path.abspath(path) for path in args.path]
+class Selection:
+    """Which environment a command reads (-p/--python, --system) and which part of its search
+    path (--path, -l/--local, --user), read once from the command line."""
+
+    __slots__ = ("local", "paths", "python", "system", "user")
+
+    def __init__(self, args: argparse.Namespace) -> None:
+        self.python: str | None = args.python
+        self.system: bool = args.system
+        self.paths: list[str] = list(getattr(args, "path", None) or [])
+        self.local: bool = bool(getattr(args, "local", False))
+        self.user: bool = bool(getattr(args, "user", False))
+
+
+def search_paths(info: InterpreterInfo, selection: Selection) -> list[str]:
+    if selection.paths:
+        return [os.path.abspath(path) for path in selection.paths]
     paths = info.sys_path
-    if getattr(args, "user", False):
+    if selection.user:
         return [info.user_site] if info.user_site else []
-    if getattr(args, "local", False) and info.is_venv:
+    if selection.local and info.is_venv:
         prefix = os.path.join(os.path.abspath(info.prefix), "")
         paths = [p for p in paths if os.path.join(os.path.abspath(p), "").startswith(prefix)]
     return paths
@@ -75,10 +89,14 @@ def variables_cache() -> Cache:
     return Cache.from_variables(os.environ) or Cache.private()
 
 
-def installed_in_target(args: argparse.Namespace, cache: Cache) -> tuple[InterpreterInfo, InstalledSet]:
+def installed_in_target(
+    selection: Selection, cache: Cache, console: Console
+) -> tuple[InterpreterInfo, InstalledSet]:
+    """The environment `selection` names (an interrupted install in it finished or undone
+    first) and what is installed on the part of its search path it selects."""
     from satchel.environment.scan import scan
     from satchel.interpreters.discover import find_environment
 
-    info = find_environment(args.python, cache, system=args.system)
-    finish_interrupted(info, args.console)
-    return info, scan(search_paths(info, args))
+    info = find_environment(selection.python, cache, system=selection.system)
+    finish_interrupted(info, console)
+    return info, scan(search_paths(info, selection))

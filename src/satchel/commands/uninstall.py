@@ -48,12 +48,13 @@ def _confirm(console: Console) -> bool:
             return False
 
 
-def _names(args: argparse.Namespace) -> list[str]:
-    names = list(args.packages)
-    if args.requirement:
+def _names(packages: list[str], requirement_files: list[str]) -> list[str]:
+    """The names to remove: those given, and those the requirements files name."""
+    names = list(packages)
+    if requirement_files:
         from satchel.requirements.reqfile import parse_requirements_file
 
-        for path in args.requirement:
+        for path in requirement_files:
             parsed = parse_requirements_file(path)
             for request in parsed.requests:
                 if request.name:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from satchel.install.uninstall import removal_paths
     from satchel.interpreters.discover import find_environment
 
-    names = _names(args)
+    names = _names(args.packages, args.requirement)
     info = find_environment(args.python, variables_cache(), system=args.system)
     target = Destination.of(info)
     console: Console = args.console
