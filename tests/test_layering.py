@@ -64,9 +64,8 @@ RANK = {
 #: functions (requirements.model's `isdir=os.path.isdir`). `pkg.*` is a package and all its
 #: modules. Not listed, though STYLE.md marks them pure, because today they are not:
 #: interpreters.spec (`os.path.isfile` for `-p env`), venv.layout (`os.path.realpath` of the
-#: interpreter for pyvenv.cfg), install.report (imports environment.scan's header parser),
-#: requirements.reqfile (opens files and URLs), environment.views (runs git through
-#: environment.editable_vcs), index.sources (checks find-links paths on disk).
+#: interpreter for pyvenv.cfg), requirements.reqfile (opens files and URLs), environment.views
+#: (runs git through environment.editable_vcs), index.sources (checks find-links paths on disk).
 PURE = frozenset(
     {
         "satchel.requirements.errors",
@@ -91,6 +90,8 @@ PURE = frozenset(
         "satchel.requirements.kinds",
         "satchel.install.satisfied",
         "satchel.settings.file_options",
+        "satchel.environment.metadata",
+        "satchel.install.report",
     }
 )
 #: What every pure module may import besides pure modules: the bottom of the layer map.
@@ -102,9 +103,8 @@ OUTPUT_EXEMPT = frozenset({"satchel.cli.*", "satchel.interpreters._probe"})
 
 #: Known violations, being removed (issue 11). Only shrink these.
 KNOWN_CYCLES: frozenset[frozenset[str]] = frozenset()
-#: (pure module, module that is not pure) it imports. install.plan reads Requires-Dist with
-#: environment.scan's `parse_headers`, a pure function in an edge module: it belongs in a pure one.
-KNOWN_IMPURE: frozenset[tuple[str, str]] = frozenset({("satchel.install.plan", "satchel.environment.scan")})
+#: (pure module, module that is not pure) it imports.
+KNOWN_IMPURE: frozenset[tuple[str, str]] = frozenset()
 #: module -> number of terminal writes it still holds.
 KNOWN_OUTPUT: dict[str, int] = {
     "satchel.fetch.backend": 1,

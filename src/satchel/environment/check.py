@@ -8,7 +8,7 @@ lists them. Markers are evaluated for the *target's* marker environment. Reads t
 directories through `satchel.environment.dist_info`; writes nothing.
 
 Import rule: the standard library, `satchel.names`, `satchel.environment.model`,
-`satchel.environment.dist_info` and `packaging` (lazily).
+`satchel.environment.dist_info`/`metadata` and `packaging` (lazily).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 
 from satchel.environment.dist_info import dependencies, read_info_text
+from satchel.environment.metadata import parse_headers
 from satchel.environment.model import InstalledDist, InstalledSet
 from satchel.names import canonical_name
 
@@ -91,8 +92,6 @@ def unsupported(
     """Distributions whose WHEEL tags all lie outside `supported_tags`, as pip check finds them:
     only those in the environment itself (under `venv_prefix` when the target is a venv), a
     WHEEL without any `Tag:` counting as supported by nothing."""
-    import email.parser
-
     from packaging.tags import parse_tag
 
     supported = frozenset(supported_tags)
@@ -104,7 +103,7 @@ def unsupported(
         if text is None:
             continue
         tags: set[Tag] = set()
-        for value in email.parser.Parser().parsestr(text).get_all("Tag", []):
+        for value in parse_headers(text).get("tag", []):
             tags |= parse_tag(value)
         if tags.isdisjoint(supported):
             found.append(dist)

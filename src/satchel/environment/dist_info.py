@@ -2,19 +2,21 @@
 
 Owns reading the files of a `.dist-info`/`.egg-info` directory (METADATA or PKG-INFO, RECORD,
 installed-files.txt, entry_points.txt, INSTALLER, requires.txt) into what `show` and `check`
-need: `MetadataHeaders` (the core-metadata headers, read with the email parser and re-indented
-as importlib.metadata does, so that multi-line values such as a license text come out exactly
-as pip shows them), the requirements as PEP 508 strings (requires.txt converted for an
+need: `MetadataHeaders` (the core-metadata headers, read by the email parser's rules
+(`environment.metadata`) and re-indented as importlib.metadata does, so that multi-line values
+such as a license text come out exactly as pip shows them), the requirements as PEP 508 strings (requires.txt converted for an
 egg-info without Requires-Dist), those that apply in a marker environment, and the declared
 files. Reads, never writes.
 
-Import rule: the standard library, `satchel.environment.model` and `packaging` (lazily).
+Import rule: the standard library, `satchel.environment.model`/`metadata` and `packaging`
+(lazily).
 """
 
 from __future__ import annotations
 
 import os
 
+from satchel.environment.metadata import parse_headers
 from satchel.environment.model import InstalledDist, canonical_name
 
 TYPE_CHECKING = False
@@ -45,7 +47,8 @@ def read_info_text(dist: InstalledDist, filename: str) -> str | None:
 
 
 class MetadataHeaders:
-    """A distribution's core-metadata headers as importlib.metadata (and so pip) sees them."""
+    """A distribution's core-metadata headers as importlib.metadata (and so pip) sees them.
+    Names are lower-cased (lookups ignore case, as the email message's do)."""
 
     __slots__ = ("_headers",)
 
@@ -83,10 +86,7 @@ def read_metadata(dist: InstalledDist) -> MetadataHeaders:
             text = None
     if not text:
         return MetadataHeaders([])
-    import email.parser
-
-    message = email.parser.Parser().parsestr(text, headersonly=True)
-    return MetadataHeaders([(str(key), _redent(str(value))) for key, value in message.items()])
+    return MetadataHeaders([(key, _redent(value)) for key, values in parse_headers(text).items() for value in values])
 
 
 def _requires_txt_entries(dist: InstalledDist) -> Iterator[tuple[str, str, str]]:
@@ -108,9 +108,8 @@ def _requires_txt_entries(dist: InstalledDist) -> Iterator[tuple[str, str, str]]
 def raw_requirements(dist: InstalledDist, metadata: MetadataHeaders | None = None) -> list[str]:
     """The Requires-Dist strings, or for an egg-info without any, requires.txt as PEP 508.
 
-    Read with the email parser (`metadata`, else read now) rather than from `dist.headers`:
-    a whitespace-only continuation line (a blank line in a multi-line License) doesn't end
-    the headers for pip.
+    Read from `metadata` (else read now: METADATA as UTF-8, as importlib.metadata reads it)
+    rather than from `dist.headers`, which scan reads more tolerantly.
     """
     if metadata is None:
         metadata = read_metadata(dist)

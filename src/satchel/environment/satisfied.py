@@ -49,7 +49,7 @@ def satisfied_by_installed(
         if followed is None:
             order.append(dist)
             seen[key] = set()
-        provided = {canonical_name(e) for e in dist.header_all("Provides-Extra")}
+        provided = {canonical_name(e.strip()) for e in dist.header_all("Provides-Extra")}
         if not new_extras <= provided:
             return None  # asks for an extra the installed version doesn't have
         seen[key] |= new_extras

@@ -1,13 +1,15 @@
 """Read what is installed: the .dist-info (and legacy .egg-info) directories on a search path.
 
-Only the metadata headers are read (up to the first blank line), with a small parser instead
-of the email package: listing a 100-package environment reads 100 small files and nothing else.
+Only the metadata headers are read, with `environment.metadata.parse_headers` (pip's email
+rules without the email package): listing a 100-package environment reads 100 small files and
+nothing else.
 """
 
 from __future__ import annotations
 
 import os
 
+from satchel.environment.metadata import parse_headers
 from satchel.environment.model import InstalledDist, InstalledSet
 
 TYPE_CHECKING = False
@@ -15,26 +17,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
     from typing import Any
 
-__all__ = ["build_tag", "parse_headers", "scan"]
-
-
-def parse_headers(text: str) -> dict[str, list[str]]:
-    """Core-metadata headers (RFC 822 style, folded lines joined), keys lower-cased."""
-    headers: dict[str, list[str]] = {}
-    last: str | None = None
-    for line in text.splitlines():
-        if not line:  # only an empty line ends the headers; a whitespace-only one continues
-            break
-        if line[0] in " \t":
-            if last is not None:
-                headers[last][-1] += "\n" + line.strip()
-            continue
-        key, sep, value = line.partition(":")
-        if not sep:
-            continue
-        last = key.strip().lower()
-        headers.setdefault(last, []).append(value.strip())
-    return headers
+__all__ = ["build_tag", "scan"]
 
 
 def _read(path: str) -> str | None:
@@ -56,7 +39,7 @@ def _read_dist(location: str, entry: str) -> InstalledDist | None:
     if text is None:
         return None
     headers = parse_headers(text)
-    name, version = headers.get("name", [""])[0], headers.get("version", [""])[0]
+    name, version = headers.get("name", [""])[0].strip(), headers.get("version", [""])[0].strip()
     if not name or not version:
         return None
     direct_url: dict[str, Any] | None = None
@@ -108,4 +91,4 @@ def build_tag(dist: InstalledDist) -> str | None:
     if not text:
         return None
     values = parse_headers(text).get("build")
-    return values[0] if values else None
+    return values[0].strip() if values else None

@@ -11,7 +11,8 @@ Each hook runs in its own subprocess of the build environment's interpreter (pyp
 in-process script); everything the backend prints goes to the build's log file, and a failure
 shows the log's last lines and where the whole log is.
 
-Import rule: satchel.errors only; pyproject_hooks and tomllib inside functions.
+Import rule: satchel.errors and satchel.names; pyproject_hooks, tomllib, packaging and
+satchel.environment.metadata (the core-metadata reader) inside functions.
 """
 
 from __future__ import annotations
@@ -301,20 +302,19 @@ def static_metadata(project_dir: str) -> bytes | None:
 
 
 def _static_pkg_info(path: str) -> bytes | None:
-    from email.parser import BytesParser
-    from email.policy import compat32
+    from satchel.environment.metadata import parse_headers
 
     try:
         with open(path, "rb") as handle:
             data = handle.read()
     except OSError:
         return None
-    message = BytesParser(policy=compat32).parsebytes(data, headersonly=True)
+    headers = parse_headers(data.decode("utf-8", "replace"))
     try:
-        version = tuple(int(part) for part in str(message.get("Metadata-Version", "0")).split("."))
+        version = tuple(int(part) for part in (headers.get("metadata-version") or ["0"])[0].split("."))
     except ValueError:
         return None
-    dynamic = {str(value).strip().lower() for value in message.get_all("Dynamic") or []}
+    dynamic = {value.strip().lower() for value in headers.get("dynamic", [])}
     if version < (2, 2) or dynamic & {"requires-dist", "requires-python", "provides-extra"}:
         return None
     return data

@@ -182,7 +182,9 @@ def _read_record(wheel: str, text: str) -> dict[str, tuple[str, str]]:
 
 
 def _extract(archive: zipfile.ZipFile, wheel: str, dest: str) -> dict[str, Any]:
-    from installer.utils import parse_entrypoints, parse_metadata_file, parse_wheel_filename
+    from installer.utils import parse_entrypoints, parse_wheel_filename
+
+    from satchel.environment.metadata import parse_headers
 
     try:
         parsed = parse_wheel_filename(wheel)
@@ -196,10 +198,11 @@ def _extract(archive: zipfile.ZipFile, wheel: str, dest: str) -> dict[str, Any]:
     if record_path not in names:
         raise _bad(wheel, f"{record_path} is missing")
     record = _read_record(wheel, archive.read(record_path).decode("utf-8"))
-    wheel_meta = parse_metadata_file(archive.read(f"{dist_info}/WHEEL").decode("utf-8"))
-    if not (wheel_meta["Wheel-Version"] or "").startswith("1."):
-        raise _bad(wheel, f"Wheel-Version {wheel_meta['Wheel-Version']} is not supported (1.x is)")
-    root_scheme = "purelib" if wheel_meta["Root-Is-Purelib"] == "true" else "platlib"
+    wheel_meta = parse_headers(archive.read(f"{dist_info}/WHEEL").decode("utf-8"))
+    wheel_version = wheel_meta["wheel-version"][0] if "wheel-version" in wheel_meta else None
+    if not (wheel_version or "").startswith("1."):
+        raise _bad(wheel, f"Wheel-Version {wheel_version} is not supported (1.x is)")
+    root_scheme = "purelib" if (wheel_meta.get("root-is-purelib") or [""])[0] == "true" else "platlib"
 
     files = []
     dirs: set[tuple[str, str]] = set()

@@ -140,7 +140,7 @@ def spell_as_requested(plan: InstallPlan, requests: Iterable[InstallRequest], me
     `metadata(link)` is the core metadata the resolver read (memoised)."""
     from packaging.requirements import InvalidRequirement, Requirement
 
-    from satchel.environment.scan import parse_headers
+    from satchel.environment.metadata import parse_headers
 
     spelled: dict[str, str] = {}
     for request in requests:

@@ -1,13 +1,14 @@
 """pip's installation report (`--report FILE`, format version 1), from the plan. Pure.
 
 Each installed item carries its download_info (PEP 610 shape), whether it was requested, and
-its core metadata converted to JSON as PEP 566 says (keys lower-cased with _ for -, the
-multiple-use fields as lists, keywords split, the body as `description`).
+its core metadata converted to JSON as PEP 566 says and pip does (the fields pip knows, keys
+lower-cased with _ for -, the multiple-use fields as lists, keywords split, the body as
+`description`), read by `environment.metadata` (pure).
 """
 
 from __future__ import annotations
 
-from satchel.environment.scan import parse_headers
+from satchel.environment.metadata import split_metadata
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -23,30 +24,38 @@ if TYPE_CHECKING:
 
 __all__ = ["installation_report", "metadata_json", "outcome_json", "report_text"]
 
-_MULTIPLE_USE = {
-    "dynamic", "platform", "supported_platform", "classifier", "requires_dist", "requires_external",
-    "project_url", "provides_extra", "provides_dist", "obsoletes_dist", "license_file", "requires",
-    "provides", "obsoletes",
+#: The core-metadata fields pip's report converts (its `msg_to_json`), each with whether it may
+#: appear more than once; any other header is left out, as pip leaves it out.
+_FIELDS = {
+    "metadata-version": False, "name": False, "version": False, "dynamic": True, "platform": True,
+    "supported-platform": True, "summary": False, "description": False, "description-content-type": False,
+    "keywords": False, "home-page": False, "download-url": False, "author": False, "author-email": False,
+    "maintainer": False, "maintainer-email": False, "license": False, "license-expression": False,
+    "license-file": True, "classifier": True, "requires-dist": True, "requires-python": False,
+    "requires-external": True, "project-url": True, "provides-extra": True, "provides-dist": True,
+    "obsoletes-dist": True,
 }  # fmt: skip
 
 
 def metadata_json(raw: bytes) -> dict[str, Any]:
-    """Core metadata (RFC 822 text) as PEP 566's JSON form."""
-    text = raw.decode("utf-8", errors="replace")
-    head, _, body = text.replace("\r\n", "\n").partition("\n\n")
+    """Core metadata (RFC 822 text) as PEP 566's JSON form, as pip's report writes it: the
+    known fields in the order of the specification (a single-use one: its first value),
+    keywords split at commas if there are any, else at whitespace, and the body, if any,
+    as the description."""
+    headers, body = split_metadata(raw.decode("utf-8", errors="replace"))
     out: dict[str, Any] = {}
-    for key, values in parse_headers(head).items():
-        name = key.replace("-", "_")
-        if name == "keywords":
-            joined = values[0]
-            out[name] = [word.strip() for word in (joined.split(",") if "," in joined else joined.split()) if word.strip()]
-        elif name in _MULTIPLE_USE:
+    for field, multiple in _FIELDS.items():
+        values = headers.get(field)
+        if values is None:
+            continue
+        name = field.replace("-", "_")
+        if multiple:
             out[name] = values
-        elif name == "description":
-            out[name] = values[0]
+        elif name == "keywords":
+            out[name] = [word.strip() for word in values[0].split(",")] if "," in values[0] else values[0].split()
         else:
             out[name] = values[0]
-    if body.strip() and "description" not in out:
+    if body:
         out["description"] = body
     return out
 

@@ -3,7 +3,7 @@ file, from the environment, with extras, or the target Python itself) and requir
 specifier, one exact candidate, a Requires-Python, or nothing at all), plus core metadata.
 
 Pure: no I/O of its own; imports packaging, satchel.errors and the pure modules of upstream
-packages (index.links/evaluate, requirements.model, environment.model/markers).
+packages (index.links/evaluate, requirements.model, environment.model/markers/metadata).
 
 Identifiers are what resolvelib keys its state by: the normalised project name, the name plus
 sorted extras (`demo[all,async]`, a separate node that depends on its base at the same
@@ -19,8 +19,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import compat32
 
 from packaging.requirements import InvalidRequirement
 from packaging.requirements import Requirement as Pep508
@@ -28,6 +26,7 @@ from packaging.specifiers import InvalidSpecifier, SpecifierSet
 from packaging.version import InvalidVersion, Version
 
 from satchel.environment.markers import applies
+from satchel.environment.metadata import parse_headers
 from satchel.environment.model import InstalledDist
 from satchel.index.links import FileLink
 from satchel.names import canonical_name
@@ -99,16 +98,14 @@ class Metadata:
 
 
 def parse_metadata(data: bytes) -> Metadata:
-    """Core metadata (a METADATA or PKG-INFO file) -> Metadata; `MetadataProblem` if unusable."""
-    message = BytesParser(policy=compat32).parsebytes(data, headersonly=True)
-    headers: dict[str, list[str]] = {}
-    for key, value in message.items():
-        headers.setdefault(key.lower(), []).append(str(value))
-    return metadata_from_headers(headers)
+    """Core metadata (a METADATA or PKG-INFO file) -> Metadata; `MetadataProblem` if unusable.
+    Read as pip reads it: UTF-8 text, the email parser's header rules (`parse_headers`, which
+    says why not packaging.metadata: it refuses metadata pip accepts)."""
+    return metadata_from_headers(parse_headers(data.decode("utf-8", "replace")))
 
 
 def metadata_from_headers(headers: Mapping[str, list[str]]) -> Metadata:
-    """Headers keyed in lower case (as `environment.scan.parse_headers` gives them) -> Metadata."""
+    """Headers keyed in lower case (as `environment.metadata.parse_headers` gives them) -> Metadata."""
     name = (headers.get("name") or [""])[0].strip()
     raw_version = (headers.get("version") or [""])[0].strip()
     if not name:
