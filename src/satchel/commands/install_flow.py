@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from satchel.environment.model import canonical_name
+from satchel.names import canonical_name
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from satchel.environment.model import InstalledDist, InstalledSet, canonical_name
+from satchel.environment.model import InstalledDist, InstalledSet
+from satchel.names import canonical_name
 from satchel.urls import is_file_url
 
 TYPE_CHECKING = False
