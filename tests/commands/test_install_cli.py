@@ -767,3 +767,32 @@ def test_dot_venv_upward_is_used(tmp_path: Path, index_server: IndexServer) -> N
     result = run_satchel("install", "-i", index_server.url, "leaf", cwd=tmp_path / "deep" / "er")
     assert result.returncode == 0, result
     assert dists(env)["leaf"] == "2.0"
+
+
+def test_release_control_lines_in_a_requirements_file_match_pip(tmp_path: Path, make_index) -> None:
+    """--all-releases NAME in a requirements file lets NAME resolve to a pre-release (and
+    --only-final keeps another to finals), as pip 26 applies them (the pip running the tests:
+    the ensurepip one in a venv is older); they used to be read and dropped."""
+    server = make_index()
+    for name in ("app", "other"):
+        make_wheel(server.directory, name, "1.0")
+        make_wheel(server.directory, name, "2.0b1")
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(f"--index-url {server.url}\n--all-releases app\n--only-final other\napp\nother\n")
+    ours_env, theirs_env = (new_env(tmp_path / name, with_pip=False) for name in ("ours", "theirs"))
+    ours = run_satchel("install", "-p", str(ours_env), "-r", str(reqs))
+    assert ours.returncode == 0, ours
+    assert ours.stdout == "Successfully installed app-2.0b1 other-1.0\n"
+    theirs = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(theirs_env / "bin" / "python"), "install", "--no-compile",
+         "-r", str(reqs)],
+        capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL,
+    )  # fmt: skip
+    assert theirs.returncode == 0, theirs.stderr
+    listed = [
+        subprocess.run(
+            [sys.executable, "-m", "pip", "freeze", "--path", str(site_packages(env))], capture_output=True, text=True
+        ).stdout
+        for env in (ours_env, theirs_env)
+    ]
+    assert listed == ["app==2.0b1\nother==1.0\n"] * 2

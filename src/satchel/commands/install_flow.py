@@ -63,17 +63,12 @@ def install_resolved(
     from satchel.install.plan import make_plan, spell_as_requested
     from satchel.install.report import outcome_json, report_text
     from satchel.interpreters.tags import supported_tags
-    from satchel.resolve.model import ResolveOptions
+    from satchel.commands.install_options import resolver_options
     from satchel.resolve.resolve import request_link, resolve
 
     settings = _settings(options, info, file_options)
     cache = cache.rechosen(settings.cache_dir, settings.no_cache, os.environ)  # the target's pip.conf may name another
-    resolve_options = ResolveOptions(
-        pre=settings.pre, upgrade=options.upgrade, upgrade_strategy=settings.upgrade_strategy,
-        force_reinstall=options.force_reinstall, ignore_installed=options.ignore_installed, no_deps=options.no_deps,
-        only_binary=settings.only_binary, no_binary=settings.no_binary, prefer_binary=settings.prefer_binary,
-        ignore_requires_python=False,
-    )  # fmt: skip
+    resolve_options = resolver_options(options, settings, file_options)
     environment = TargetEnvironment(tuple(supported_tags(info)), info.markers["python_full_version"])
     hash_mode = hashes.hash_mode(requests, require_hashes=settings.require_hashes)
     if hash_mode:

@@ -14,9 +14,16 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
 
-    from satchel.interpreters.info import InterpreterInfo
+    from collections.abc import Sequence
 
-__all__ = ["InstallOptions", "add_install_arguments", "cli_settings", "config_settings", "refuse_system"]
+    from satchel.interpreters.info import InterpreterInfo
+    from satchel.requirements.model import RequirementsOptions
+    from satchel.resolve.model import ResolveOptions
+    from satchel.settings.model import Settings
+
+__all__ = [
+    "InstallOptions", "add_install_arguments", "cli_settings", "config_settings", "refuse_system", "resolver_options",
+]  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,23 @@ def cli_settings(args: argparse.Namespace) -> dict[str, object]:
     values["verbose"] = args.verbose or None
     values["quiet"] = args.quiet or None
     return values
+
+
+def resolver_options(
+    options: InstallOptions, settings: Settings, file_options: Sequence[RequirementsOptions]
+) -> ResolveOptions:
+    """What the resolver is told: the command's own options, the merged settings, and the
+    requirements files' --all-releases / --only-final (pip's release control, by project)."""
+    from satchel.resolve.model import ResolveOptions
+
+    return ResolveOptions(
+        pre=settings.pre, upgrade=options.upgrade, upgrade_strategy=settings.upgrade_strategy,
+        force_reinstall=options.force_reinstall, ignore_installed=options.ignore_installed, no_deps=options.no_deps,
+        only_binary=settings.only_binary, no_binary=settings.no_binary, prefer_binary=settings.prefer_binary,
+        ignore_requires_python=False,
+        all_releases=frozenset().union(*(o.all_releases for o in file_options)),
+        only_final=frozenset().union(*(o.only_final for o in file_options)),
+    )  # fmt: skip
 
 
 def argparse_suppress() -> str:
