@@ -19,7 +19,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the problems (exit 1), or "No broken requirements found." (exit 0)."""
-    from satchel.environment.inspect import check_report
+    from satchel.environment.check import check_report
     from satchel.interpreters.tags import supported_tags
 
     info, installed = installed_in_target(Selection(args), variables_cache(), args.console)

@@ -23,7 +23,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print each package's block ("---" between them); exit 1 when none was found."""
-    from satchel.environment.inspect import show_report
+    from satchel.environment.show import show_report
 
     if not args.packages:
         raise OperationError(
