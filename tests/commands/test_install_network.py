@@ -92,7 +92,7 @@ def test_pip_can_uninstall_it(default_index: None, tmp_path: Path) -> None:
 
 
 def test_a_venv_made_again_is_replayed_against_the_default_index(default_index: None, tmp_path: Path) -> None:
-    """The replay's own HTTPS client (satchel.index.revalidate) against the real default index:
+    """The replay's own HTTPS client (satchel.index.http11, used by satchel.index.revalidate) against the real default index:
     the second install into a venv made again imports no resolver and installs the same."""
     import shutil
 
