@@ -144,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
         for note in recover(info.prefix):
             console.err(f"satchel: {note}\n")
         installed = scan(info.sys_path)
-        lines = quick_noop(gathered.requests, installed, info.markers) if options.keeps_installed and not gathered.constraints else None
+        quick = options.keeps_installed and not gathered.constraints
+        lines = quick_noop(gathered.requests, installed, info.markers) if quick else None
         if lines is not None:
             output = "\n".join(lines) + "\n"
             if key is not None and gathered.files is not None:
@@ -164,7 +165,7 @@ def run(args: argparse.Namespace) -> int:
             remember_after = after_install(cache, options.argv, info, gathered.requests, gathered.files)
         recorder = recorder_for(cache, options.argv, info, gathered.requests, gathered.files)
         install_resolved(
-            options, console, args.reporter, cache, info, gathered.requests, gathered.constraints, gathered.file_options, installed,
-            remember_after, recorder,
+            options, console, args.reporter, cache, info, gathered.requests, gathered.constraints,
+            gathered.file_options, installed, remember_after, recorder,
         )  # fmt: skip
         return 0

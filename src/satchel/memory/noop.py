@@ -72,9 +72,8 @@ def cache_of(argv: Sequence[str]) -> Cache | None:
         name, eq, value = token.partition("=")
         if name == "--cache-dir":
             root = value if eq else next(tokens, "")
-    if root:
-        return None if Cache.from_variables(os.environ) is None else Cache(root)
-    return Cache.from_variables(os.environ)
+    chosen = Cache.from_variables(os.environ)
+    return Cache(root) if root and chosen is not None else chosen
 
 
 def quiet(simple: Mapping[str, list[str]]) -> bool:
