@@ -385,3 +385,37 @@ def _cache() -> Cache:
     found = Cache.from_variables(os.environ)
     assert found is not None
     return found
+
+
+def test_a_bucket_over_its_budget_loses_its_least_recently_used_entries(tmp_path: Path) -> None:
+    """Every new environment path writes new entries: the bucket keeps within its budget by
+    deleting the entries used longest ago (a recall counts as a use), never the one just written."""
+    cache = Cache(str(tmp_path / "cache"))
+    payload = "x" * 10_000  # ~10 kB an entry
+    keys = [f"key-{i}" for i in range(10)]
+    for i, key in enumerate(keys):
+        remember_entry(cache, REPLAY, key, payload, budget=1 << 30)
+        os.utime(memory._file(cache, REPLAY, key), ns=(i * 10**9, i * 10**9))  # written in order
+    assert recall_entry(cache, REPLAY, keys[0]) == payload  # the oldest, used now
+    remember_entry(cache, REPLAY, "newest", payload, budget=60_000)
+    left = {k for k in [*keys, "newest"] if os.path.exists(memory._file(cache, REPLAY, k))}
+    assert "newest" in left and keys[0] in left
+    assert keys[1] not in left and keys[2] not in left  # the least recently used went first
+    sizes = sum(os.path.getsize(memory._file(cache, REPLAY, k)) for k in left)
+    assert sizes <= 60_000 * 3 // 4
+    assert all(recall_entry(cache, REPLAY, k) == payload for k in left)
+
+
+def test_a_bucket_within_its_budget_is_left_alone_and_stale_temp_files_go(tmp_path: Path) -> None:
+    cache = Cache(str(tmp_path / "cache"))
+    remember_entry(cache, NOOP, "a", "answer")
+    directory = os.path.dirname(memory._file(cache, NOOP, "a"))
+    stale, fresh = os.path.join(directory, "0000.123.tmp"), os.path.join(directory, "0001.456.tmp")
+    for path in (stale, fresh):
+        Path(path).write_bytes(b"y" * 5_000)
+    os.utime(stale, (0, 0))
+    assert memory.prune(directory, 1 << 20) == 0  # within budget: nothing deleted
+    assert memory.prune(directory, 4_000) >= 1
+    assert not os.path.exists(stale)  # a killed writer's file goes first
+    assert os.path.exists(fresh)  # a write in progress is never touched
+    assert memory.BUDGET[REPLAY] >= memory.BUDGET[NOOP] > 0

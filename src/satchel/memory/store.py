@@ -14,6 +14,11 @@ answer. An entry also lists files it depends on beyond the key (requirements fil
 other requirements files) with their sha256: a changed one makes the entry unusable.
 Entries are marshal data (builtin: reading one costs no import; json and the re module it
 pulls in cost ~10 ms, a third of an answer); one this Python can't read is no entry.
+
+Each bucket has a byte budget (`BUDGET`): every new venv path or changed environment writes
+new entries (a replay entry is ~0.2 MB), so after a write the least recently used entries
+(a recalled entry's mtime is refreshed) are deleted until the bucket is under 3/4 of its
+budget. Deleting an entry only costs speed: the next command takes the full path.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ if TYPE_CHECKING:
     from satchel.cache.layout import Cache
 
 __all__ = [
+    "BUDGET",
     "NOOP",
     "REPLAY",
     "command_key",
@@ -53,6 +59,8 @@ _HTTP_VARIABLES = frozenset({
     "SSL_CERT_FILE", "SSL_CERT_DIR", "NETRC", "HOME",
 })  # fmt: skip
 _METADATA_SUFFIXES = (".dist-info", ".egg-info", ".egg-link", ".egg", ".pth")
+#: bucket -> the bytes its entries may take before the least recently used are deleted.
+BUDGET = {NOOP: 16 << 20, REPLAY: 64 << 20}
 
 
 def stamp(path: str) -> str:
@@ -163,25 +171,79 @@ def _file(cache: Cache, bucket: str, key: str) -> str:
 def recall_entry(cache: Cache, bucket: str, key: str) -> Any:
     """The payload remembered under `key`, if there is one and the files it depends on are
     unchanged; else None."""
+    path = _file(cache, bucket, key)
     try:
-        with open(_file(cache, bucket, key), "rb") as handle:
+        with open(path, "rb") as handle:
             entry = marshal.loads(handle.read())
     except (OSError, ValueError, EOFError, TypeError):
         return None
     if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("files", {}), dict):
         return None
-    for path, digest in entry.get("files", {}).items():
-        if not isinstance(path, str) or file_sha256_or_none(path) != digest:
+    for dependency, digest in entry.get("files", {}).items():
+        if not isinstance(dependency, str) or file_sha256_or_none(dependency) != digest:
             return None
+    try:
+        os.utime(path)  # recently used: the last to be pruned
+    except OSError:
+        pass
     return entry.get("payload")
 
 
-def remember_entry(cache: Cache, bucket: str, key: str, payload: Any, files: Mapping[str, str] | None = None) -> None:
+def remember_entry(
+    cache: Cache, bucket: str, key: str, payload: Any, files: Mapping[str, str] | None = None, *, budget: int | None = None
+) -> None:
+    """Store `payload` under `key` in `bucket`, then keep the bucket within its budget
+    (`BUDGET[bucket]` unless `budget` is given)."""
+    path = _file(cache, bucket, key)
     try:
         data = marshal.dumps({"key": key, "files": dict(files or {}), "payload": payload})
-        atomic_write_bytes(_file(cache, bucket, key), data)
+        atomic_write_bytes(path, data)
     except (OSError, ValueError):
-        pass  # a read-only cache costs speed, not correctness
+        return  # a read-only cache costs speed, not correctness
+    prune(os.path.dirname(path), BUDGET.get(bucket, 16 << 20) if budget is None else budget, keep=path)
+
+
+def prune(directory: str, budget: int, *, keep: str | None = None) -> int:
+    """Delete the least recently used entries in `directory` (oldest mtime first, never `keep`)
+    until they take at most 3/4 of `budget` bytes, if they take more than `budget`; how many
+    were deleted. A temporary file (`atomic_write_bytes`'s `.tmp`) counts, and goes first,
+    once it is an hour old: its writer was killed."""
+    import time
+
+    entries = []
+    total = 0
+    stale = time.time_ns() - 3600 * 10**9
+    try:
+        with os.scandir(directory) as scan:
+            for item in scan:
+                if not item.is_file(follow_symlinks=False):
+                    continue
+                try:
+                    st = item.stat(follow_symlinks=False)
+                except OSError:
+                    continue
+                if item.name.endswith(".tmp") and st.st_mtime_ns > stale:
+                    continue  # a write in progress
+                total += st.st_size
+                order = 0 if item.name.endswith(".tmp") else st.st_mtime_ns
+                entries.append((order, st.st_size, item.path))
+    except OSError:
+        return 0
+    if total <= budget:
+        return 0
+    deleted = 0
+    for _mtime, size, entry_path in sorted(entries):
+        if total <= budget * 3 // 4:
+            break
+        if entry_path == keep:
+            continue
+        try:
+            os.unlink(entry_path)
+        except OSError:
+            continue
+        total -= size
+        deleted += 1
+    return deleted
 
 
 def recall(cache: Cache, key: str) -> str | None:
